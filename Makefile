@@ -1,0 +1,48 @@
+# Two commands on a fresh machine:
+#   make run   set everything up and start the app on the embedded default, with demo data
+#   make test  set everything up and run the whole suite
+SHELL := /bin/bash
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+PY := .venv/bin/python
+LT := .venv/bin/legal-track
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := .venv
+
+.PHONY: run test venv venv-dev fonts init demo lint bench clean
+
+$(UV):
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+venv: $(UV)
+	@$(UV) sync --locked --inexact --quiet
+
+venv-dev: $(UV)
+	@$(UV) sync --locked --extra dev --quiet
+
+fonts:
+	@scripts/ensure-cjk-font.sh
+
+init: venv fonts
+	@$(LT) init
+
+demo: init
+	@$(LT) demo --if-empty
+
+run: demo
+	@echo "legal-track: http://127.0.0.1:8501  (user: admin)"
+	@$(LT) serve
+
+test: venv-dev fonts
+	$(PY) -m pytest
+
+lint: venv-dev
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+bench: venv-dev
+	$(PY) -m bench
+
+clean:
+	rm -rf .venv .tools .pytest_cache .ruff_cache

@@ -1,0 +1,106 @@
+"""Local accounts: argon2id password hashes, creation, authentication."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import Session, select
+
+from legal_track.audit import AuditEvent, record
+from legal_track.db import utcnow_from
+from legal_track.models.user import Role, User
+
+_hasher = PasswordHasher()
+MIN_PASSWORD_LENGTH = 10
+
+
+class AuthError(ValueError):
+    pass
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    role: Role,
+    now: datetime,
+    actor: str,
+    display_name: str = "",
+    email: str | None = None,
+    language: str = "zh",
+    lead_id: int | None = None,
+) -> User:
+    """Create an account. Refuses duplicate names and short passwords."""
+    username = username.strip()
+    if not username:
+        raise AuthError("user name is empty")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AuthError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+    if language not in ("zh", "en"):
+        raise AuthError(f"language must be zh or en, not {language!r}")
+    if session.exec(select(User).where(User.username == username)).first():
+        raise AuthError(f"user {username!r} already exists")
+    user = User(
+        username=username,
+        display_name=display_name or username,
+        email=email,
+        role=Role(role),
+        language=language,
+        password_hash=hash_password(password),
+        lead_id=lead_id,
+        created_at=utcnow_from(now),
+    )
+    session.add(user)
+    session.flush()
+    record(session, AuditEvent(actor, "user.create", "user", str(user.id), {"role": role}), now=now)
+    session.commit()
+    return user
+
+
+def authenticate(session: Session, *, username: str, password: str, now: datetime) -> User | None:
+    """The user if name and password match an active account; the attempt is audited."""
+    user = session.exec(select(User).where(User.username == username.strip())).first()
+    ok = False
+    if user is not None and user.active:
+        try:
+            ok = _hasher.verify(user.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            ok = False
+        if ok and _hasher.check_needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+    record(
+        session,
+        AuditEvent(username.strip() or "?", "login.ok" if ok else "login.failed", "user"),
+        now=now,
+    )
+    session.commit()
+    return user if ok else None
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.exec(select(User).order_by(User.username)))
+
+
+def ensure_admin(session: Session, *, password: str | None, now: datetime) -> str | None:
+    """Create `admin` if no admin exists. Returns the generated password (to print once)."""
+    if session.exec(select(User).where(User.role == Role.admin)).first():
+        return None
+    generated = None
+    if not password:
+        password = generated = generate_password()
+    create_user(
+        session, username="admin", password=password, role=Role.admin, now=now, actor="system"
+    )
+    return generated

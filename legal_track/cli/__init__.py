@@ -1,0 +1,83 @@
+"""The `legal-track` command: a thin layer over the same services the app uses."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import typer
+
+from legal_track import __version__
+from legal_track.auth import ensure_admin
+from legal_track.cli import users
+from legal_track.cli.common import clock, get_engine, handle_errors, out_console, session
+from legal_track.config import get_settings
+
+app = typer.Typer(
+    name="legal-track",
+    help="Legal-escalation document and case tracker.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(users.app, name="users")
+# sub-command groups: keep one line per module, alphabetical
+# (registered below)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+) -> None:
+    if version:
+        out_console.print(__version__)
+        raise typer.Exit()
+
+
+@app.command()
+@handle_errors
+def init() -> None:
+    """Create or migrate the database and the first admin account (idempotent)."""
+    settings = get_settings()
+    get_engine()
+    for folder in (settings.evidence_dir, settings.outbox_dir, settings.output_dir):
+        folder.mkdir(parents=True, exist_ok=True)
+    pw = settings.admin_password.get_secret_value() if settings.admin_password else None
+    with session() as s:
+        generated = ensure_admin(s, password=pw, now=clock())
+    out_console.print(f"database ready: {settings.database_url}")
+    if generated:
+        out_console.print(f"created user admin; password (shown once): {generated}")
+
+
+@app.command()
+@handle_errors
+def serve(
+    port: int = typer.Option(8501, help="Port to listen on."),
+    address: str = typer.Option("127.0.0.1", help="Address to bind."),
+) -> None:
+    """Start the web app (Streamlit)."""
+    app_py = Path(__file__).resolve().parents[2] / "app.py"
+    if not app_py.exists():
+        raise FileNotFoundError(f"app.py not found at {app_py}")
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app_py),
+        "--server.headless",
+        "true",
+        "--server.address",
+        address,
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    os.execv(sys.executable, cmd)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,78 @@
+"""`legal-track users add|list`."""
+
+from __future__ import annotations
+
+import typer
+
+from legal_track.auth import create_user, generate_password, list_users
+from legal_track.cli.common import CLI_ACTOR, clock, handle_errors, out_console, print_json, session
+from legal_track.models.user import Role
+
+app = typer.Typer(help="Manage local user accounts.", no_args_is_help=True)
+
+
+@app.command("add")
+@handle_errors
+def add(
+    username: str,
+    role: Role = typer.Option(Role.staff, help="admin, lead, staff, viewer or counsel."),
+    email: str | None = typer.Option(None, help="E-mail address for reminders."),
+    name: str = typer.Option("", help="Display name."),
+    language: str = typer.Option("zh", help="zh or en."),
+    password: str | None = typer.Option(
+        None, envvar="LEGAL_TRACK_NEW_USER_PASSWORD", help="Password; generated when omitted."
+    ),
+    lead: str | None = typer.Option(None, help="User name of this user's team lead."),
+) -> None:
+    """Create a user. A generated password is printed once."""
+    generated = password is None
+    password = password or generate_password()
+    with session() as s:
+        lead_id = None
+        if lead:
+            found = [u for u in list_users(s) if u.username == lead]
+            if not found:
+                raise LookupError(f"no user named {lead!r} (--lead)")
+            lead_id = found[0].id
+        user = create_user(
+            s,
+            username=username,
+            password=password,
+            role=role,
+            now=clock(),
+            actor=CLI_ACTOR,
+            display_name=name,
+            email=email,
+            language=language,
+            lead_id=lead_id,
+        )
+    out_console.print(f"created user {user.username} ({user.role.value})")
+    if generated:
+        out_console.print(f"password (shown once): {password}")
+
+
+@app.command("list")
+@handle_errors
+def list_(as_json: bool = typer.Option(False, "--json", help="Output JSON.")) -> None:
+    """List users."""
+    with session() as s:
+        users = list_users(s)
+    rows = [
+        {
+            "username": u.username,
+            "name": u.display_name,
+            "role": u.role.value,
+            "email": u.email,
+            "language": u.language,
+            "active": u.active,
+        }
+        for u in users
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    for r in rows:
+        out_console.print(
+            f"{r['username']:<16} {r['role']:<8} {r['language']}  {r['email'] or '-'}"
+            f"{'' if r['active'] else '  (inactive)'}"
+        )

@@ -1,0 +1,48 @@
+"""Cases, the loans they cover and their dated, typed events."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from legal_track.models.base import json_field, utc_field
+
+
+class Case(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(index=True, unique=True, max_length=20)  # LT-2026-000123
+    borrower_id: int = Field(foreign_key="borrower.id", index=True)
+    route: str = Field(max_length=16, index=True)  # lifecycle.Route
+    stage: str = Field(max_length=24, index=True)  # lifecycle.Stage
+    forum: str | None = Field(default=None, max_length=200, index=True)  # court or commission
+    court_case_no: str | None = Field(default=None, max_length=64)  # 案号 (litigation)
+    enforcement_case_no: str | None = Field(default=None, max_length=64)  # 案号 (执行)
+    counsel_firm: str | None = Field(default=None, max_length=200)
+    owner_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    claim_total: str | None = Field(default=None, max_length=24)  # decimal text, for filters
+    claim_snapshot: dict = json_field(dict)
+    opened_on: date
+    closed_on: date | None = None
+    close_reason: str | None = Field(default=None, max_length=16)
+    created_at: datetime = utc_field()
+
+
+class CaseLoan(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("case_id", "loan_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    loan_id: int = Field(foreign_key="loan.id", index=True)
+
+
+class CaseEvent(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    kind: str = Field(max_length=40, index=True)  # lifecycle.EventKind
+    on: date = Field(index=True)
+    party: str | None = Field(default=None, max_length=100)  # whose service date, etc.
+    actor: str = Field(max_length=64)
+    note: str = Field(default="")
+    data: dict = json_field(dict)
+    created_at: datetime = utc_field()

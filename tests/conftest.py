@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlmodel import Session, SQLModel
+
+import legal_track.models  # noqa: F401  (registers every table)
+from legal_track.cli.common import reset_engine
+from legal_track.config import get_settings
+from legal_track.db import make_engine
+
+NOW = datetime(2026, 11, 29, 1, 30, tzinfo=UTC)  # 09:30 in Shanghai
+
+
+@pytest.fixture
+def now() -> datetime:
+    return NOW
+
+
+@pytest.fixture
+def engine():
+    eng = make_engine("sqlite://")
+    SQLModel.metadata.create_all(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def session(engine) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as s:
+        yield s
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    """A clean configuration under tmp_path, for CLI and app tests."""
+    monkeypatch.chdir(tmp_path)
+    for key in list(__import__("os").environ):
+        if key.startswith("LEGAL_TRACK_") and key != "LEGAL_TRACK_TEST_PG_URL":
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("LEGAL_TRACK_DATABASE_URL", f"sqlite:///{tmp_path / 'lt.db'}")
+    monkeypatch.setenv("LEGAL_TRACK_EVIDENCE_DIR", str(tmp_path / "store"))
+    monkeypatch.setenv("LEGAL_TRACK_OUTBOX_DIR", str(tmp_path / "outbox"))
+    monkeypatch.setenv("LEGAL_TRACK_OUTPUT_DIR", str(tmp_path / "output"))
+    monkeypatch.setenv("LEGAL_TRACK_ADMIN_PASSWORD", "admin-password-1")
+    get_settings.cache_clear()
+    reset_engine()
+    yield tmp_path
+    reset_engine()
+    get_settings.cache_clear()
