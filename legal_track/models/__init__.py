@@ -1,6 +1,7 @@
 """All SQLModel tables. Importing this package registers every table on the metadata."""
 
 from legal_track.models.case import Case, CaseEvent, CaseLoan
+from legal_track.models.deadline import Deadline, DeadlineStatus, Severity
 from legal_track.models.loan import (
     Channel,
     ContactLog,
@@ -22,6 +23,8 @@ __all__ = [
     "Case",
     "CaseEvent",
     "CaseLoan",
+    "Deadline",
+    "DeadlineStatus",
     "Channel",
     "ContactLog",
     "Creditor",
@@ -35,5 +38,6 @@ __all__ = [
     "LoanStatus",
     "PartyRole",
     "Role",
+    "Severity",
     "User",
 ]

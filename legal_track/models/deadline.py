@@ -1,0 +1,53 @@
+"""Computed deadlines of a case: what rule made them, from what, and why this date."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel
+
+from legal_track.models.base import utc_field
+
+
+class Severity(StrEnum):
+    fatal = "fatal"  # missing it loses the right (appeal, enforcement application)
+    critical = "critical"
+    info = "info"  # informational (trial time limits)
+
+
+class DeadlineStatus(StrEnum):
+    open = "open"
+    completed = "completed"
+    waived = "waived"
+
+
+class Deadline(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    rule_id: str = Field(max_length=64, index=True)
+    rule_version: str = Field(max_length=32)  # e.g. "set_aside_award@2026-03-01"
+    trigger_event_id: int | None = Field(default=None, foreign_key="caseevent.id", index=True)
+    trigger_date: date
+    party: str | None = Field(default=None, max_length=100)
+    raw_due: date  # before rolling off a rest day
+    due: date = Field(index=True)  # computed final date
+    provisional: bool = Field(default=False, index=True)  # year without a loaded notice
+    severity: Severity = Field(default=Severity.critical, max_length=10)
+    basis: str = Field(default="")
+    explanation_zh: str = Field(default="")
+    explanation_en: str = Field(default="")
+    status: DeadlineStatus = Field(default=DeadlineStatus.open, max_length=10, index=True)
+    override_due: date | None = None
+    override_reason: str | None = None
+    override_by: str | None = Field(default=None, max_length=64)
+    override_at: datetime | None = utc_field(nullable=True)
+    moved_under_override: bool = Field(default=False)  # computed date changed; owner told
+    done_by: str | None = Field(default=None, max_length=64)
+    done_at: datetime | None = utc_field(nullable=True)
+    done_note: str | None = None
+    computed_at: datetime = utc_field()
+
+    @property
+    def effective_due(self) -> date:
+        return self.override_due or self.due
