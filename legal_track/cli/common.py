@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from legal_track.config import get_settings
@@ -47,6 +48,10 @@ def handle_errors(func: Callable) -> Callable:
             raise
         except (CliError, ValueError, LookupError, OSError) as exc:
             err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+            raise typer.Exit(1) from None
+        except SQLAlchemyError as exc:
+            detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+            err_console.print(f"[bold red]database error:[/] {detail}", highlight=False)
             raise typer.Exit(1) from None
 
     return wrapper
