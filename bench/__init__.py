@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench.<area>`; results in docs/bench/."""
