@@ -143,7 +143,7 @@ def generate(
     if not is_empty(engine):
         raise DemoExistsError("the database already holds loans; demo data goes into an empty one")
     rng = random.Random(seed)
-    n_loans = max(cases * 2, cases + 140)
+    n_loans = cases + max(140, cases // 5)
     counts = dict.fromkeys(("ledger", "contacts", "events"), 0)
     total_steps = n_loans + cases
     with Session(engine) as s:

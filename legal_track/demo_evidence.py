@@ -62,3 +62,40 @@ def write_id_image(folder: Path, loan_row: list[str]) -> Path:
     path = folder / f"id_card_{contract}.png"
     img.save(path, format="PNG", optimize=True)
     return path
+
+
+def attach_demo_evidence(
+    session, *, case_ids: list[int], workdir: Path, now: datetime, actor: str = "demo"
+) -> int:
+    """Give the first loan of each case a contract PDF and an ID image in the register.
+
+    The files are made from the case's own (fictional) borrower and loan, so a demo
+    bundle shows consistent parties. Returns the number of items registered.
+    """
+    from sqlmodel import select
+
+    from legal_track.evidence import add_item
+    from legal_track.models import Borrower, CaseLoan, Creditor, Loan
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    added = 0
+    for case_id in case_ids:
+        link = session.exec(select(CaseLoan).where(CaseLoan.case_id == case_id)).first()
+        if link is None:
+            continue
+        loan = session.get(Loan, link.loan_id)
+        borrower = session.get(Borrower, loan.borrower_id)
+        creditor = session.get(Creditor, loan.creditor_id)
+        row = [loan.contract_no, borrower.name, borrower.id_number, borrower.phone or "",
+               borrower.address or "", borrower.email or "", creditor.name,
+               f"{loan.principal:,.2f}", f"{loan.annual_rate * 100:.2f}%"]  # fmt: skip
+        for path, category, purpose in (
+            (write_contract_pdf(workdir, row), "loan_contract",
+             "证明原被告之间存在借款合同关系及合同约定的借款金额、利率和还款方式"),
+            (write_id_image(workdir, row), "id_document", "证明被告的身份信息"),
+        ):  # fmt: skip
+            add_item(session, data=path, original_name=path.name, category=category,
+                     source="原告提供（演示数据）", purpose=purpose, captured_at=now, actor=actor,
+                     now=now, case_ids=[case_id], loan_ids=[loan.id])  # fmt: skip
+            added += 1
+    return added

@@ -10,6 +10,17 @@ import typer
 
 from legal_track import __version__
 from legal_track.auth import ensure_admin
+from legal_track.cli import bundle as bundle_cli
+from legal_track.cli import calendar as calendar_cli
+from legal_track.cli import deadline as deadline_cli
+from legal_track.cli import demo as demo_cli
+from legal_track.cli import docs as docs_cli
+from legal_track.cli import evidence as evidence_cli
+from legal_track.cli import fee as fee_cli
+from legal_track.cli import intake as intake_cli
+from legal_track.cli import limitation as limitation_cli
+from legal_track.cli import reminders as reminders_cli
+from legal_track.cli import templates as templates_cli
 from legal_track.cli import users
 from legal_track.cli.common import clock, get_engine, handle_errors, out_console, session
 from legal_track.config import get_settings
@@ -23,7 +34,22 @@ app = typer.Typer(
 )
 app.add_typer(users.app, name="users")
 # sub-command groups: keep one line per module, alphabetical
-# (registered below)
+app.add_typer(bundle_cli.app, name="bundle")
+app.add_typer(calendar_cli.app, name="calendar")
+app.command("claim")(fee_cli.claim)
+app.add_typer(deadline_cli.app, name="deadline")
+app.command("demo")(demo_cli.demo)
+app.add_typer(docs_cli.app, name="docs")
+app.add_typer(evidence_cli.app, name="evidence")
+app.command("fee")(fee_cli.fee)
+app.add_typer(intake_cli.app, name="import")
+app.command("limitation")(limitation_cli.limitation)
+app.add_typer(reminders_cli.app, name="reminders")
+app.add_typer(templates_cli.app, name="templates")
+app.command("worker")(reminders_cli.worker)
+# commands that live with their service area but join another group
+bundle_cli.app.command("build")(evidence_cli.build_command)
+calendar_cli.app.command("ics")(reminders_cli.ics_command)
 
 
 @app.callback()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+import dataclasses
+import tempfile
+from datetime import date, datetime
+from pathlib import Path
 
 import typer
 
@@ -13,6 +16,7 @@ from legal_track.cli.common import (
     out_console,
     print_json,
     progress_bar,
+    session,
 )
 from legal_track.config import get_settings
 from legal_track.demo import DEMO_PASSWORD, generate, is_empty
@@ -20,7 +24,7 @@ from legal_track.demo import DEMO_PASSWORD, generate, is_empty
 
 @handle_errors
 def demo(
-    cases: int = typer.Option(60, min=1, help="Number of cases (loans: max(2N, N+140))."),
+    cases: int = typer.Option(60, min=1, help="Number of cases (loans: N + max(140, N/5))."),
     seed: int = typer.Option(7, help="Random seed; the same seed and --as-of give the same data."),
     as_of: str | None = typer.Option(None, help="Anchor date YYYY-MM-DD (default: today)."),
     if_empty: bool = typer.Option(False, "--if-empty", help="Do nothing when data exists."),
@@ -39,13 +43,41 @@ def demo(
     )
     with progress_bar("demo") as progress:
         report = generate(engine, cases=cases, seed=seed, as_of=anchor, now=now, progress=progress)
+    follow_up = _follow_up(engine, as_of=anchor, now=now, cases=min(cases, 6))
     if as_json:
-        print_json(report)
+        print_json({**dataclasses.asdict(report), **follow_up})
         return
     out_console.print(
         f"demo portfolio: {report.loans} loans, {report.cases} cases, {report.events} events, "
         f"{report.contacts} contacts, {report.ledger_entries} ledger entries"
     )
     out_console.print(
+        f"deadlines: {follow_up['deadlines']}; limitation clocks: {follow_up['limitation_clocks']}; "
+        f"evidence items: {follow_up['evidence_items']}"
+    )
+    out_console.print(
         f"demo team: demo_lead, demo_staff1..3, demo_viewer (password: {DEMO_PASSWORD})"
     )
+
+
+def _follow_up(engine, *, as_of: date, now: datetime, cases: int) -> dict:
+    """Derive what the services derive for real data: deadlines, limitation clocks,
+    and a contract and an ID image for the first few cases' evidence tabs."""
+    from legal_track.deadlines import recompute_all
+    from legal_track.demo_evidence import attach_demo_evidence
+    from legal_track.limitation_portfolio import recompute_portfolio
+
+    with session() as s:
+        with progress_bar("deadlines") as progress:
+            deadlines = recompute_all(s, now=now, actor="demo", progress=progress)
+        with progress_bar("limitation") as progress:
+            clocks = recompute_portfolio(s, today=as_of, now=now, progress=progress, actor="demo")
+        with tempfile.TemporaryDirectory() as tmp:
+            items = attach_demo_evidence(
+                s, case_ids=list(range(1, cases + 1)), workdir=Path(tmp), now=now
+            )
+    return {
+        "deadlines": deadlines.inserted + deadlines.updated + deadlines.unchanged,
+        "limitation_clocks": clocks,
+        "evidence_items": items,
+    }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import typer
 
@@ -16,8 +17,10 @@ from legal_track.cli.common import (
     progress_bar,
     session,
 )
+from legal_track.config import get_settings
 from legal_track.i18n import t
 from legal_track.intake import ImportReport, IntakeError, Kind, import_file
+from legal_track.limitation_portfolio import recompute_portfolio
 
 app = typer.Typer(
     help="Import loans, ledger entries or contact logs from CSV (UTF-8 or GBK) or XLSX.",
@@ -32,6 +35,8 @@ def run_import(kind: Kind, file: Path, as_json: bool) -> ImportReport:
     """Import `file`; on problems print each one to stderr and exit 1 (nothing imported)."""
     if not file.is_file():
         raise CliError(f"no such file: {file}")
+    changed: list[int] = []
+    now = clock()
     try:
         with session() as s, progress_bar(f"{kind} {file.name}") as update:
             report = import_file(
@@ -39,10 +44,15 @@ def run_import(kind: Kind, file: Path, as_json: bool) -> ImportReport:
                 kind=kind,
                 path=file,
                 actor=CLI_ACTOR,
-                now=clock(),
+                now=now,
                 # total 0 = not known yet (checking pass): keep the bar indeterminate
                 progress=lambda done, total: update(done, total or None),
+                after_import=lambda _s, loan_ids: changed.extend(loan_ids),
             )
+        if changed:  # the limitation clocks of the loans the file changed
+            with session() as s:
+                today = now.astimezone(ZoneInfo(get_settings().timezone)).date()
+                recompute_portfolio(s, today=today, now=now, loan_ids=changed, actor=CLI_ACTOR)
     except IntakeError as exc:
         for problem in exc.problems:
             typer.echo(str(problem), err=True)

@@ -1,7 +1,26 @@
 """All SQLModel tables. Importing this package registers every table on the metadata."""
 
+from legal_track.models.calendar import CalendarDay, CalendarYear
 from legal_track.models.case import Case, CaseEvent, CaseLoan
-from legal_track.models.deadline import Deadline, DeadlineStatus, Severity
+from legal_track.models.deadline import (
+    Deadline,
+    DeadlineCase,
+    DeadlineNotice,
+    DeadlineStatus,
+    NoticeKind,
+    Severity,
+)
+from legal_track.models.document import DocumentTemplate, GeneratedDocument
+from legal_track.models.evidence import (
+    CustodyAction,
+    CustodyEntry,
+    EvidenceCategory,
+    EvidenceItem,
+    EvidenceKind,
+    EvidenceLink,
+    GeneratedFile,
+)
+from legal_track.models.limitation import LimitationClock
 from legal_track.models.loan import (
     Channel,
     ContactLog,
@@ -15,16 +34,45 @@ from legal_track.models.loan import (
     PartyRole,
 )
 from legal_track.models.party import Borrower, Creditor, LenderType
+from legal_track.models.reminder import (
+    CalendarSequence,
+    ReminderKind,
+    ReminderLog,
+    ReminderPreference,
+    ReminderStatus,
+    SchedulerLease,
+)
 from legal_track.models.user import AuditEntry, Role, User
 
 __all__ = [
+    "DocumentTemplate",
+    "GeneratedDocument",
+    "CalendarSequence",
+    "ReminderKind",
+    "ReminderLog",
+    "ReminderPreference",
+    "ReminderStatus",
+    "SchedulerLease",
+    "LimitationClock",
+    "CustodyAction",
+    "CustodyEntry",
+    "EvidenceCategory",
+    "EvidenceItem",
+    "EvidenceKind",
+    "EvidenceLink",
+    "GeneratedFile",
     "AuditEntry",
     "Borrower",
+    "CalendarDay",
+    "CalendarYear",
     "Case",
     "CaseEvent",
     "CaseLoan",
     "Deadline",
+    "DeadlineCase",
+    "DeadlineNotice",
     "DeadlineStatus",
+    "NoticeKind",
     "Channel",
     "ContactLog",
     "Creditor",

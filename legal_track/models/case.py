@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import BigInteger, Column, Computed, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from legal_track.models.base import json_field, utc_field
+
+CLAIM_TOTAL_FEN_SQL = "CAST(ROUND(CAST(claim_total AS NUMERIC) * 100) AS BIGINT)"
 
 
 class Case(SQLModel, table=True):
@@ -22,6 +24,12 @@ class Case(SQLModel, table=True):
     counsel_firm: str | None = Field(default=None, max_length=200)
     owner_id: int | None = Field(default=None, foreign_key="user.id", index=True)
     claim_total: str | None = Field(default=None, max_length=24)  # decimal text, for filters
+    # The same amount in integer fen, computed by the database, for exact range filters and
+    # sorting (migration ui01; SQLite adds it as a VIRTUAL column, PostgreSQL as STORED).
+    claim_total_fen: int | None = Field(
+        default=None,
+        sa_column=Column(BigInteger, Computed(CLAIM_TOTAL_FEN_SQL, persisted=True), index=True),
+    )
     claim_snapshot: dict = json_field(dict)
     opened_on: date
     closed_on: date | None = None

@@ -37,6 +37,8 @@ class Deadline(SQLModel, table=True):
     basis: str = Field(default="")
     explanation_zh: str = Field(default="")
     explanation_en: str = Field(default="")
+    # digest of the computed columns above: a recompute compares it instead of the texts
+    fingerprint: str = Field(default="", max_length=32)
     status: DeadlineStatus = Field(default=DeadlineStatus.open, max_length=10, index=True)
     override_due: date | None = None
     override_reason: str | None = None
@@ -51,3 +53,38 @@ class Deadline(SQLModel, table=True):
     @property
     def effective_due(self) -> date:
         return self.override_due or self.due
+
+
+class NoticeKind(StrEnum):
+    calendar_moved = "calendar_moved"  # a loaded holiday notice moved a provisional date
+    moved_under_override = "moved_under_override"  # the computed date moved; override kept
+
+
+class DeadlineNotice(SQLModel, table=True):
+    """A message to a case owner that one of their deadlines moved (read by the board
+    and by the reminders digest)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    deadline_id: int | None = Field(default=None, foreign_key="deadline.id", index=True)
+    case_id: int = Field(foreign_key="case.id", index=True)
+    owner_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    kind: NoticeKind = Field(max_length=24)
+    rule_id: str = Field(max_length=64)
+    old_due: date | None = None
+    new_due: date
+    message_zh: str = Field(default="")
+    message_en: str = Field(default="")
+    created_at: datetime = utc_field(index=True)
+    seen_at: datetime | None = utc_field(nullable=True)
+
+
+class DeadlineCase(SQLModel, table=True):
+    """What a case's stored deadlines were computed from (a digest of its events, route,
+    the rules, the calendar and the engine): a recompute skips a case whose digest has
+    not changed."""
+
+    case_id: int = Field(
+        primary_key=True, foreign_key="case.id", sa_column_kwargs={"autoincrement": False}
+    )
+    signature: str = Field(max_length=32)
+    computed_at: datetime = utc_field()

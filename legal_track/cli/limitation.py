@@ -1,0 +1,77 @@
+"""`legal-track limitation`: the limitation clock of one loan, or recompute the portfolio."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from zoneinfo import ZoneInfo
+
+import typer
+
+from legal_track.cli.common import (
+    CLI_ACTOR,
+    CliError,
+    clock,
+    handle_errors,
+    out_console,
+    print_json,
+    progress_bar,
+    session,
+)
+from legal_track.config import get_settings
+from legal_track.i18n import t
+from legal_track.limitation import clock_for_contract, recompute_portfolio, risk_label
+
+
+def parse_day(value: str | None, option: str) -> date:
+    """A YYYY-MM-DD option value, or today in the configured time zone when absent."""
+    if value is None:
+        return clock().astimezone(ZoneInfo(get_settings().timezone)).date()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CliError(f"{option}: not a date (YYYY-MM-DD): {value!r}") from None
+
+
+@handle_errors
+def limitation(
+    contract_no: str | None = typer.Argument(None, help="Contract number of the loan."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    today: str | None = typer.Option(None, "--today", help="As of this date (default: today)."),
+    all_loans: bool = typer.Option(
+        False, "--all", help="Recompute and store the clock of every loan."
+    ),
+) -> None:
+    """The limitation clock (诉讼时效) of a loan: expiry, what restarted it, risk, why."""
+    day = parse_day(today, "--today")
+    if all_loans:
+        with session() as s, progress_bar("limitation") as bar:
+            n = recompute_portfolio(s, today=day, now=clock(), progress=bar, actor=CLI_ACTOR)
+        if as_json:
+            print_json({"recomputed": n, "today": day})
+        else:
+            out_console.print(f"recomputed the limitation clock of {n} loans")
+        return
+    if not contract_no:
+        raise CliError("give a CONTRACT_NO, or --all to recompute every loan")
+    with session() as s:
+        result = clock_for_contract(s, contract_no=contract_no, today=day)
+    if as_json:
+        print_json(dataclasses.asdict(result))
+        return
+    lang = get_settings().language
+    last = result.last_event
+    rows = [
+        (t("claims.cli.contract", lang), result.contract_no),
+        (t("claims.cli.start", lang), result.start.isoformat()),
+        (t("claims.cli.expiry", lang), result.expiry.isoformat()),
+        (t("claims.cli.conservative", lang), result.conservative_expiry.isoformat()),
+        (t("claims.cli.longstop", lang), result.longstop.isoformat()),
+        (t("claims.cli.risk", lang), f"{risk_label(result.risk, lang)} ({result.days_left})"),
+        (t("claims.cli.last", lang), f"{last.on} {last.kind} {last.proof}" if last else "-"),
+    ]
+    for label, value in rows:
+        out_console.print(f"{label}: {value}")
+    if result.provisional:
+        out_console.print(t("claims.limit.provisional", lang))
+    out_console.print(result.explanation_zh if lang == "zh" else result.explanation_en)

@@ -1,0 +1,160 @@
+"""Plain driver SQL for the bulk deadline recompute: statements, values in the form the
+driver stores them, and the digests that let a recompute skip unchanged cases.
+
+SQLAlchemy's per-row parameter and result processing costs more than the whole
+computation at portfolio scale, so the hot queries go straight to the DBAPI cursor
+(inside the session's transaction). SQLite gets ISO text for dates and SQLAlchemy's
+text form for timestamps; PostgreSQL gets native values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, date, datetime
+from enum import Enum
+from pathlib import Path
+
+from legal_track.deadline_engine import DeadlineComputer
+
+# The code and texts every stored deadline depends on: a change recomputes every case.
+ENGINE_FILES = tuple(
+    Path(__file__).parent / name
+    for name in ("deadline_engine.py", "deadline_store.py", "deadline_sql.py",
+                 "deadline_rules.py", "calendar.py", "event_kinds.py", "periods.py",
+                 "locale/deadlines.toml")
+)  # fmt: skip
+CASES_SQL = 'SELECT id, route, owner_id, ref FROM "case" WHERE id {where}'
+DIGESTS_SQL = "SELECT case_id, signature FROM deadlinecase WHERE case_id {where}"
+EVENTS_SQL = (
+    'SELECT id, case_id, kind, "on", party, data FROM caseevent WHERE case_id {where} '
+    'ORDER BY case_id, "on", id'
+)
+EXISTING_SQL = (
+    "SELECT id, trigger_event_id, rule_id, fingerprint, status, done_by, done_note, due, "
+    "override_due, moved_under_override, done_at FROM deadline WHERE case_id {where}"
+)
+COMPUTED = ("rule_version", "trigger_date", "party", "raw_due", "due", "provisional",
+             "severity", "basis", "explanation_zh", "explanation_en", "fingerprint")  # fmt: skip
+STATUS = ("status", "done_by", "done_at", "done_note")
+INSERT_COLUMNS = ("case_id", "rule_id", "trigger_event_id", "moved_under_override",
+                   "computed_at", *COMPUTED, *STATUS)  # fmt: skip
+UPDATE_COLUMNS = (*COMPUTED, *STATUS, "moved_under_override", "computed_at")
+
+
+def statements(paramstyle: str) -> tuple[str, str]:
+    """INSERT and UPDATE for executemany with positional parameters in the driver's style
+    (no SQLAlchemy parameter processing per row: the values are prepared already)."""
+    mark = "?" if paramstyle == "qmark" else "%s"
+    insert_sql = (
+        f"INSERT INTO deadline ({', '.join(INSERT_COLUMNS)}) "
+        f"VALUES ({', '.join(mark for _ in INSERT_COLUMNS)})"
+    )
+    update_sql = (
+        f"UPDATE deadline SET {', '.join(f'{c} = {mark}' for c in UPDATE_COLUMNS)} "
+        f"WHERE id = {mark}"
+    )
+    return insert_sql, update_sql
+
+
+class DriverValues:
+    """Python values in the form the connection's driver stores them (no type processing)."""
+
+    def __init__(self, dialect: str) -> None:
+        self.dialect = dialect
+        self.sqlite = dialect == "sqlite"
+        self.dates: dict = {}  # raw date text -> date
+        self.data: dict = {}  # raw JSON text -> (dict, key)
+
+    def date(self, value: date | None):
+        if value is None or not self.sqlite:
+            return value
+        return value.isoformat()
+
+    def stamp(self, value: datetime | None):
+        if value is None or not self.sqlite:
+            return value
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")  # SQLAlchemy's format
+
+    def plain(self, value):
+        return value.value if isinstance(value, Enum) else value
+
+    def parse_date(self, raw) -> date | None:
+        if raw is None or isinstance(raw, date):
+            return raw
+        hit = self.dates.get(raw)
+        if hit is None:
+            hit = self.dates[raw] = date.fromisoformat(raw[:10])
+        return hit
+
+    def parse_data(self, raw) -> tuple[dict, object]:
+        """Event data and a hashable key for it (JSON text is parsed once per value)."""
+        if raw is None:
+            return {}, ""
+        if isinstance(raw, dict):  # PostgreSQL's driver parses JSON itself
+            return raw, json.dumps(raw, sort_keys=True)
+        hit = self.data.get(raw)
+        if hit is None:
+            hit = self.data[raw] = (json.loads(raw) or {}, raw)
+        return hit
+
+
+def where_ids(ids: list[int], mark: str) -> tuple[str, tuple]:
+    """`BETWEEN` for a run of consecutive ids, else `IN (...)`."""
+    if ids[-1] - ids[0] + 1 == len(ids):
+        return f"BETWEEN {mark} AND {mark}", (ids[0], ids[-1])
+    return f"IN ({', '.join(mark for _ in ids)})", tuple(ids)
+
+
+def context_digest(computer: DeadlineComputer) -> str:
+    """Digest of everything besides a case's own events that its deadlines depend on:
+    the rule pack, the calendar, the catalog texts and the engine's code."""
+    hit = computer.memo.get("context")
+    if hit is None:
+        h = hashlib.blake2b(digest_size=16)
+        h.update(computer.rules.digest.encode())
+        cal = computer.calendar
+        h.update(repr(sorted(cal.exceptions().items())).encode())
+        h.update(repr(sorted(cal.known_years)).encode())
+        for path in ENGINE_FILES:
+            h.update(path.read_bytes())
+        hit = computer.memo["context"] = h.hexdigest()
+    return hit
+
+
+def case_digest(context: str, route: str | None, rows) -> str:
+    """Digest of one case: the context, its route and its relevant event rows."""
+    parts = [context, route or ""]
+    for r in rows:
+        data = r[5] if r[5].__class__ is str else json.dumps(r[5], sort_keys=True)
+        parts.append(f"{r[0]}\x1f{r[2]}\x1f{r[3]}\x1f{r[4]}\x1f{data}")
+    return hashlib.blake2b("\x1e".join(parts).encode(), digest_size=16).hexdigest()
+
+
+def store_digests(conn, digests: dict[int, str], where: str, params: tuple, now) -> None:
+    conn.exec_driver_sql(f"DELETE FROM deadlinecase WHERE case_id {where}", params)
+    mark = placeholder(conn)
+    stamp = DriverValues(conn.dialect.name).stamp(now)
+    conn.exec_driver_sql(
+        f"INSERT INTO deadlinecase (case_id, signature, computed_at) VALUES ({mark}, {mark}, {mark})",
+        [(cid, d, stamp) for cid, d in digests.items()],
+    )
+
+
+def fetch(conn, sql: str, params: tuple) -> list[tuple]:
+    """Rows as plain tuples straight from the driver, inside the session's transaction."""
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def placeholder(conn) -> str:
+    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
+
+
+def fingerprint(values: tuple) -> str:
+    text_ = "\x1f".join("" if v is None else str(v) for v in values)
+    return hashlib.blake2b(text_.encode(), digest_size=16).hexdigest()

@@ -1,0 +1,484 @@
+"""Stored deadlines: recomputing them from the case events, in bulk.
+
+One deadline row per (trigger event, rule). A recompute computes what the events
+call for and writes only the difference: new rows, changed dates or texts, rows
+whose trigger is gone. A manual override is never touched (if the computed date
+moves under it, the row is flagged and the owner told); rows a person completed or
+waived stay as history. Rules with `closed_by` events are completed automatically
+(actor "system") and reopened if that event goes away.
+
+Built for the portfolio: rules and calendar loaded once; a case whose digest (its
+events and route, the rules, the calendar, the engine code) is unchanged is skipped;
+events and stored rows read per chunk of cases with plain driver queries (dates and
+JSON parsed once per distinct value); one plan per distinct (event kind, date, data);
+stored rows compared by a fingerprint of their computed columns; writes are
+executemany of plain SQL (`deadline_sql`); large recomputes planned by worker
+processes (`deadline_workers`) while this process writes. Planning a chunk only
+reads (`plan_chunk`); writing it is `apply_plan`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlmodel import Session
+
+from legal_track.calendar import WorkCalendar, load_calendar
+from legal_track.calendar_notices import MovedDeadline
+from legal_track.db import utcnow_from
+from legal_track.deadline_engine import ComputedDeadline, DeadlineComputer, plan_event
+from legal_track.deadline_rules import RuleBook, default_rules
+from legal_track.deadline_sql import (
+    CASES_SQL,
+    DIGESTS_SQL,
+    EVENTS_SQL,
+    EXISTING_SQL,
+    DriverValues,
+    case_digest,
+    context_digest,
+    fetch,
+    fingerprint,
+    placeholder,
+    statements,
+    store_digests,
+    where_ids,
+)
+from legal_track.deadline_workers import parallel_workers, plan_in_workers
+from legal_track.models import Case, Deadline, DeadlineNotice, DeadlineStatus, NoticeKind
+
+AUTO_ACTOR = "system"
+Progress = Callable[[int, int], None] | None
+
+DL = Deadline.__table__
+CASE = Case.__table__
+NOTICE = DeadlineNotice.__table__
+
+
+@dataclass(frozen=True, slots=True)
+class DueChange:
+    deadline_id: int
+    case_id: int
+    rule_id: str
+    old_due: date
+    new_due: date
+    status: str
+    overridden: bool
+
+
+@dataclass
+class RecomputeReport:
+    cases: int = 0
+    events: int = 0
+    inserted: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    skipped_cases: int = 0  # cases whose digest had not changed: not recomputed
+    errors: list[str] = field(default_factory=list)  # events whose data a rule refused
+    moved: list[DueChange] = field(default_factory=list)
+
+    def merge(self, other: RecomputeReport) -> None:
+        for name in ("cases", "events", "inserted", "updated", "deleted", "unchanged",
+                     "skipped_cases"):  # fmt: skip
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.errors.extend(other.errors)
+        self.moved.extend(other.moved)
+
+
+@dataclass(slots=True)
+class _Event:
+    id: int
+    case_id: int
+    kind: str
+    on: date
+    party: str | None
+    data: dict
+    data_key: object = ""  # hashable form of `data` (its JSON text)
+
+
+def _chunks(session: Session, case_ids: Sequence[int] | None, size: int):
+    """Lists of case ids, in id order."""
+    if case_ids is not None:
+        ids = sorted(set(case_ids))
+        for i in range(0, len(ids), size):
+            yield ids[i : i + size]
+        return
+    conn = session.connection()
+    mark = placeholder(conn)
+    last = 0
+    while True:
+        sql = f'SELECT id FROM "case" WHERE id > {mark} ORDER BY id LIMIT {int(size)}'
+        ids = [r[0] for r in fetch(conn, sql, (last,))]
+        if not ids:
+            return
+        yield ids
+        last = ids[-1]
+
+
+def _closing(computer: DeadlineComputer, rule_id: str, version: str) -> frozenset[str]:
+    """Event kinds that complete a deadline of this rule version."""
+    rules = computer.rules
+    for rule in rules.versions.get(rule_id, ()):
+        if rule.version == version:
+            return rule.closed_by | rules.closes_all
+    return rules.closes_all
+
+
+def _plan_rows(computer: DeadlineComputer, ev: _Event, route: str | None, conv: DriverValues):
+    """What one event calls for, in the form the chunk loop needs:
+    ((ComputedDeadline, fingerprint, stored column values, closing kinds), ...), errors."""
+    errors: list[str] = []
+    planned = plan_event(computer, kind=ev.kind, on=ev.on, route=route, party=ev.party,
+                         data=ev.data, errors=errors)  # fmt: skip
+    rows = []
+    for c in planned:
+        values = (c.rule_version, c.trigger, c.party, c.raw_due, c.due, c.provisional,
+                  c.severity.value, c.basis, c.explanation_zh, c.explanation_en)  # fmt: skip
+        fp = fingerprint(values)
+        stored = (c.rule_version, conv.date(c.trigger), c.party, conv.date(c.raw_due),
+                  conv.date(c.due), c.provisional, c.severity.value, c.basis,
+                  c.explanation_zh, c.explanation_en, fp)  # fmt: skip
+        rows.append((c, fp, stored, _closing(computer, c.rule_id, c.rule_version)))
+    return tuple(rows), tuple(errors)
+
+
+@dataclass
+class ChunkPlan:
+    """What recomputing one chunk of cases changes (computed by reading only; written by
+    `apply_plan`, possibly in another process than the one that computed it)."""
+
+    report: RecomputeReport
+    inserts: list[tuple] = field(default_factory=list)
+    updates: list[tuple] = field(default_factory=list)
+    deletes: list[int] = field(default_factory=list)
+    notices: list[dict] = field(default_factory=list)
+    digests: dict[int, str] = field(default_factory=dict)
+
+
+def _read_chunk(conn, computer: DeadlineComputer, ids: list[int]):
+    """The cases `ids` (sorted): {id: (id, route, owner_id, ref)}, their relevant event rows
+    and their digests, with the SQL filter used."""
+    relevant = computer.rules.trigger_kinds() | computer.rules.closing_kinds()
+    where, params = where_ids(ids, placeholder(conn))
+    # Plain driver queries: no per-row processing (dates and JSON are parsed once per value).
+    cases = {r[0]: r for r in fetch(conn, CASES_SQL.format(where=where), params)}
+    raw_events: dict[int, list[tuple]] = defaultdict(list)
+    # No filter on kind in SQL: SQLite would pick the kind index and scan the whole table.
+    for r in fetch(conn, EVENTS_SQL.format(where=where), params):
+        if r[2] in relevant:
+            raw_events[r[1]].append(r)
+    context = context_digest(computer)
+    digests = {
+        cid: case_digest(context, case[1], raw_events.get(cid, ())) for cid, case in cases.items()
+    }
+    return cases, raw_events, digests, where, params
+
+
+def changed_cases(conn, computer: DeadlineComputer, ids: list[int]) -> list[int]:
+    """The cases among `ids` whose digest differs from the stored one. Reads only."""
+    _, _, digests, where, params = _read_chunk(conn, computer, ids)
+    stored = dict(fetch(conn, DIGESTS_SQL.format(where=where), params))
+    return sorted(cid for cid, d in digests.items() if stored.get(cid) != d)
+
+
+def plan_chunk(
+    conn,
+    computer: DeadlineComputer,
+    ids: list[int],
+    *,
+    now: datetime,
+    force: bool,
+) -> ChunkPlan:
+    """Read the events and stored deadlines of the cases `ids` (sorted) and work out
+    what must change. Reads only."""
+    kinds = computer.rules.trigger_kinds()
+    closing_kinds = computer.rules.closing_kinds()
+    conv = computer.memo.get("driver_values")
+    if conv is None or conv.dialect != conn.dialect.name:
+        conv = computer.memo["driver_values"] = DriverValues(conn.dialect.name)
+    report = RecomputeReport(cases=len(ids))
+    plan = ChunkPlan(report)
+    cases, raw_events, digests, where, params = _read_chunk(conn, computer, ids)
+    # Skip the cases whose events, route, rules, calendar and engine are unchanged.
+    if not force:
+        stored = dict(fetch(conn, DIGESTS_SQL.format(where=where), params))
+        digests = {cid: d for cid, d in digests.items() if stored.get(cid) != d}
+        report.skipped_cases = len(cases) - len(digests)
+    if not digests:
+        return plan
+    plan.digests = digests
+    changed = sorted(digests)
+    if len(changed) < len(ids):
+        where, params = where_ids(changed, placeholder(conn))
+    events: dict[int, list[_Event]] = {}
+    date_memo, data_memo = conv.dates, conv.data
+    for case_id in changed:
+        evs = events[case_id] = []
+        for r in raw_events.get(case_id, ()):
+            on = date_memo.get(r[3])
+            if on is None:
+                on = conv.parse_date(r[3])
+            parsed = data_memo.get(r[5]) if r[5].__class__ is str else None
+            if parsed is None:
+                parsed = conv.parse_data(r[5])
+            evs.append(_Event(r[0], r[1], r[2], on, r[4], parsed[0], parsed[1]))
+    report.events = sum(len(v) for v in events.values())
+    existing = {(r[1], r[2]): r for r in fetch(conn, EXISTING_SQL.format(where=where), params)}
+    kept_keys = set(existing) if existing else None
+    inserts, updates, notices = plan.inserts, plan.updates, plan.notices
+    stamp = conv.stamp(now)
+    plans = computer.memo.setdefault("plan", {})
+    notes: dict[int, str] = {}
+    open_status = ("open", None, None, None)
+    for case_id, evs in events.items():
+        case = cases.get(case_id)
+        if case is None:
+            continue
+        route = case[1]
+        closers = [e for e in evs if e.kind in closing_kinds]
+        for ev in evs:
+            if ev.kind not in kinds:
+                continue
+            key = (ev.kind, ev.on, route, ev.party, ev.data_key)
+            hit = plans.get(key)
+            if hit is None:
+                hit = plans[key] = _plan_rows(computer, ev, route, conv)
+            planned, errors = hit
+            if errors:
+                where_ = f"case {case[3]} event {ev.id} ({ev.kind} {ev.on}): "
+                report.errors.extend(where_ + e for e in errors)
+            for c, fp, stored, close_kinds in planned:
+                closer = None
+                for e in closers:
+                    if e.kind in close_kinds and e.on >= ev.on and e.id != ev.id:
+                        closer = e
+                        break
+                if closer is None:
+                    status = open_status
+                else:
+                    note = notes.get(closer.id)
+                    if note is None:
+                        note = notes[closer.id] = _closing_note(closer)
+                    status = ("completed", AUTO_ACTOR, stamp, note)
+                old = existing.get((ev.id, c.rule_id)) if kept_keys is not None else None
+                if old is None:
+                    inserts.append((case_id, c.rule_id, ev.id, False, stamp, *stored, *status))
+                    continue
+                kept_keys.discard((ev.id, c.rule_id))
+                # status: automatic rows follow the closing events; a person's choice stays
+                auto = old[4] == "open" or old[5] == AUTO_ACTOR
+                same_status = not auto or (old[4] == status[0] and old[6] == status[3])
+                if old[3] == fp and same_status:
+                    report.unchanged += 1
+                    continue
+                if not auto or same_status:
+                    status = (old[4], old[5], old[10], old[6])
+                old_due = conv.parse_date(old[7])
+                overridden = old[8] is not None
+                moved_flag = bool(old[9]) or (overridden and old_due != c.due)
+                updates.append((*stored, *status, moved_flag, stamp, old[0]))
+                if old_due != c.due:
+                    report.moved.append(
+                        DueChange(old[0], case_id, c.rule_id, old_due, c.due, status[0],
+                                  overridden)
+                    )  # fmt: skip
+                    if overridden:
+                        notices.append(_override_notice(case, old, old_due, c, conv, now))
+    if kept_keys:
+        event_ids = {e.id for evs in events.values() for e in evs}
+        for key in kept_keys:
+            old = existing[key]
+            human_done = old[4] != "open" and old[5] != AUTO_ACTOR
+            if human_done and old[1] in event_ids:
+                continue  # completed or waived by a person: kept as history
+            plan.deletes.append(old[0])
+    report.inserted, report.updated, report.deleted = len(inserts), len(updates), len(plan.deletes)
+    return plan
+
+
+def apply_plan(conn, plan: ChunkPlan, *, now: datetime) -> None:
+    """Write one chunk's changes (in the caller's transaction)."""
+    if plan.deletes:
+        conn.execute(
+            update(NOTICE).where(NOTICE.c.deadline_id.in_(plan.deletes)).values(deadline_id=None)
+        )
+        conn.execute(delete(DL).where(DL.c.id.in_(plan.deletes)))
+    insert_sql, update_sql = statements(conn.dialect.paramstyle)
+    if plan.inserts:
+        conn.exec_driver_sql(insert_sql, plan.inserts)
+    if plan.updates:
+        conn.exec_driver_sql(update_sql, plan.updates)
+    if plan.notices:
+        conn.execute(NOTICE.insert(), plan.notices)
+    if plan.digests:
+        where, params = where_ids(sorted(plan.digests), placeholder(conn))
+        store_digests(conn, plan.digests, where, params, now)
+
+
+def _closing_note(closer: _Event) -> str:
+    return f"event {closer.id}: {closer.kind} {closer.on.isoformat()}"
+
+
+def _override_notice(
+    case, old, old_due: date, c: ComputedDeadline, conv: DriverValues, now
+) -> dict:
+    """`case` is (id, route, owner_id, ref); `old` a row of `EXISTING_SQL`."""
+    override = conv.parse_date(old[8])
+    ref = case[3]
+    return {
+        "deadline_id": old[0],
+        "case_id": case[0],
+        "owner_id": case[2],
+        "kind": NoticeKind.moved_under_override,
+        "rule_id": c.rule_id,
+        "old_due": old_due,
+        "new_due": c.due,
+        "message_zh": (
+            f"{ref} {c.name_zh}：计算日期由 {old_due} 变为 {c.due}；"
+            f"人工调整的日期 {override} 保持不变，请复核。"
+        ),
+        "message_en": (
+            f"{ref} {c.name_en}: the computed date moved from {old_due} to {c.due}; "
+            f"the manual date {override} is kept, please review."
+        ),
+        "created_at": now,
+        "seen_at": None,
+    }
+
+
+def recompute_cases(
+    session: Session,
+    *,
+    now: datetime,
+    case_ids: Iterable[int] | None = None,
+    calendar: WorkCalendar | None = None,
+    rules: RuleBook | None = None,
+    progress: Progress = None,
+    chunk_size: int = 2000,
+    force: bool = False,
+    workers: int | None = None,
+) -> RecomputeReport:
+    """Recompute the deadlines of `case_ids` (all cases when None). Does NOT commit:
+    the calling service commits once with its own audit entry.
+
+    A case whose digest (events, route, rules, calendar, engine code) is unchanged since
+    its last recompute is skipped unless `force`. Large recomputes are computed by
+    `workers` processes (default: the `deadline_workers` setting) while this one writes.
+    """
+    now = utcnow_from(now)
+    computer = DeadlineComputer(calendar or load_calendar(session), rules or default_rules())
+    conn = session.connection()
+    ids = None if case_ids is None else list(case_ids)
+    total = (
+        len(set(ids))
+        if ids is not None
+        else conn.execute(select(func.count()).select_from(CASE)).scalar_one()
+    )
+    chunks = list(_chunks(session, ids, chunk_size))
+    report = RecomputeReport()
+    if not force and conn.exec_driver_sql("SELECT 1 FROM deadlinecase LIMIT 1").first():
+        # Find the changed cases first, so that workers start only when there is work.
+        changed: list[int] = []
+        for chunk in chunks:
+            changed.extend(changed_cases(conn, computer, chunk))
+        report.cases = total - len(changed)
+        report.skipped_cases = total - len(changed)
+        chunks = [changed[i : i + chunk_size] for i in range(0, len(changed), chunk_size)]
+    n_workers = parallel_workers(session, sum(len(c) for c in chunks), workers)
+    if n_workers > 1:
+        plans = plan_in_workers(
+            session, chunks, rules=computer.rules, calendar=computer.calendar, now=now,
+            force=True, workers=n_workers,
+        )  # fmt: skip
+    else:
+        plans = (plan_chunk(conn, computer, chunk, now=now, force=True) for chunk in chunks)
+    for plan in plans:
+        apply_plan(conn, plan, now=now)
+        report.merge(plan.report)
+        if progress:
+            progress(report.cases, total)
+    _expire_loaded(session)
+    return report
+
+
+def _expire_loaded(session: Session) -> None:
+    """Deadline objects already in the session are stale after core writes."""
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Deadline | DeadlineNotice):
+            session.expire(obj)
+
+
+def delete_for_event(session: Session, event_id: int) -> int:
+    """Remove every deadline an event triggered (before the event itself is deleted)."""
+    conn = session.connection()
+    ids = conn.execute(select(DL.c.id).where(DL.c.trigger_event_id == event_id)).scalars().all()
+    if ids:
+        conn.execute(update(NOTICE).where(NOTICE.c.deadline_id.in_(ids)).values(deadline_id=None))
+        conn.execute(delete(DL).where(DL.c.id.in_(ids)))
+    _expire_loaded(session)
+    return len(ids)
+
+
+def recompute_for_calendar(
+    session: Session, *, calendar: WorkCalendar, year: int, now: datetime
+) -> tuple[int, list[MovedDeadline]]:
+    """After a holiday notice for `year`: recompute every case with a provisional
+    deadline or a date in that year, record a notice for each open deadline that
+    moved, and return them. Does not commit."""
+    now = utcnow_from(now)
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    case_ids = (
+        session.connection()
+        .execute(
+            select(DL.c.case_id)
+            .where(
+                or_(
+                    DL.c.provisional.is_(True),
+                    DL.c.raw_due.between(first, last),
+                    DL.c.due.between(first, last),
+                )
+            )
+            .distinct()
+        )
+        .scalars()
+        .all()
+    )
+    if not case_ids:
+        return 0, []
+    report = recompute_cases(session, now=now, case_ids=case_ids, calendar=calendar)
+    moved_open = [m for m in report.moved if m.status == DeadlineStatus.open]
+    if not moved_open:
+        return len(case_ids), []
+    conn = session.connection()
+    info = {
+        r.id: r
+        for r in conn.execute(
+            select(CASE.c.id, CASE.c.ref, CASE.c.owner_id).where(
+                CASE.c.id.in_({m.case_id for m in moved_open})
+            )
+        )
+    }
+    rules = default_rules()
+    moved, notices = [], []
+    for m in moved_open:
+        case = info[m.case_id]
+        name_zh = rules.latest(m.rule_id).name_zh if m.rule_id in rules.versions else m.rule_id
+        name_en = rules.latest(m.rule_id).name_en if m.rule_id in rules.versions else m.rule_id
+        moved.append(
+            MovedDeadline(m.deadline_id, m.case_id, case.ref, case.owner_id, m.rule_id,
+                          m.old_due, m.new_due)
+        )  # fmt: skip
+        notices.append({
+            "deadline_id": m.deadline_id, "case_id": m.case_id, "owner_id": case.owner_id,
+            "kind": NoticeKind.calendar_moved, "rule_id": m.rule_id,
+            "old_due": m.old_due, "new_due": m.new_due,
+            "message_zh": f"{case.ref} {name_zh}：载入{year}年节假日安排后，期限由 {m.old_due} 调整为 {m.new_due}。",
+            "message_en": f"{case.ref} {name_en}: with the {year} holiday notice loaded the deadline moved from {m.old_due} to {m.new_due}.",
+            "created_at": now, "seen_at": None,
+        })  # fmt: skip
+    conn.execute(NOTICE.insert(), notices)
+    return len(case_ids), moved

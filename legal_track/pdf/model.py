@@ -1,0 +1,105 @@
+"""The data of an evidence bundle: inputs, options, index rows, results, errors.
+
+:mod:`legal_track.pdf.bundle` re-exports every name here; import them from there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import KW_ONLY, dataclass, field
+from datetime import date
+from pathlib import Path
+
+
+class BundleError(ValueError):
+    """A bundle cannot be built as asked; the message says what and where."""
+
+
+class ExhibitError(BundleError):
+    """One exhibit cannot go into a bundle (missing, unsupported, encrypted, damaged …)."""
+
+
+@dataclass(frozen=True)
+class ExhibitInput:
+    """One exhibit: a PDF or image file with what the index says about it.
+
+    ``label`` overrides the automatic number (证据1, 证据2 …). Exhibits sharing a
+    ``group`` (adjacent in the list) are numbered 证据1-1, 证据1-2 … ``sha256`` is the
+    hash the register recorded; the file must still match it.
+    """
+
+    path: Path
+    name: str
+    source: str = ""
+    purpose: str = ""
+    label: str | None = None
+    sha256: str | None = None
+    group: str | None = None
+
+
+@dataclass(frozen=True)
+class BundleOptions:
+    """How the bundle looks. ``on`` is the bundle date (cover, PDF dates)."""
+
+    title: str
+    _: KW_ONLY
+    case_ref: str = ""
+    parties: tuple[str, ...] = ()
+    forum: str = ""
+    on: date
+    prefix: str = ""
+    dividers: bool = False
+    max_volume_bytes: int | None = None
+
+
+@dataclass(frozen=True)
+class IndexRow:
+    """One row of the 证据目录. Page numbers are the bundle's continuous numbers."""
+
+    label: str
+    name: str
+    source: str
+    purpose: str
+    first_page: int
+    last_page: int
+    page_count: int
+    volume: int
+    sha256: str
+    section: int = 0
+    group: str | None = None
+
+    @property
+    def pages_text(self) -> str:
+        """The 页码 column: ``5`` or ``5-9``."""
+        if self.first_page == self.last_page:
+            return str(self.first_page)
+        return f"{self.first_page}-{self.last_page}"
+
+
+@dataclass(frozen=True)
+class RowChange:
+    """How one exhibit's index row differs from the previous bundle.
+
+    ``status`` is ``added``, ``removed``, ``moved`` (page range changed) or
+    ``relabelled`` (same pages, new number).
+    """
+
+    status: str
+    sha256: str
+    name: str
+    label: str | None
+    old_label: str | None
+    pages: tuple[int, int] | None
+    old_pages: tuple[int, int] | None
+
+
+@dataclass(frozen=True)
+class BundleResult:
+    """What :func:`~legal_track.pdf.bundle.build_bundle` produced."""
+
+    volumes: list[Path]
+    sha256: list[str]
+    page_count: int
+    rows: list[IndexRow]
+    changes: list[RowChange] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    bundle_id: str = ""

@@ -1,0 +1,69 @@
+"""Case page: header, parties, loans, ledger, contact log, events and deadlines, plus
+the tabs other areas register in `CASE_TABS`. Reached as /case?ref=LT-2026-000123."""
+
+import streamlit as st
+
+from legal_track.cases import case_detail, case_id_for_ref
+from legal_track.ui import case_sections as sections
+from legal_track.ui.case_tabs import CASE_TABS
+from legal_track.ui.context import now, page_entered, require_role, session, tr
+from legal_track.ui.widgets import page_title
+
+AUDITED = "case.audited_ref"  # one case.view audit entry per visit, not per rerun
+
+user = require_role()
+ref = st.query_params.get("ref", "").strip()
+if not ref:
+    page_title(tr("ui.case.title"))
+    st.text_input(tr("ui.case.open_by_ref"), key="case.open_ref", placeholder="LT-2026-000123")
+    if st.session_state.get("case.open_ref"):
+        st.query_params["ref"] = st.session_state["case.open_ref"].strip()
+        st.rerun()
+    st.stop()
+
+with session() as s:
+    case_id = case_id_for_ref(s, ref)
+    if case_id is None:
+        st.page_link(
+            "legal_track/ui/pages/cases.py", label=tr("ui.case.back"), icon=":material/arrow_back:"
+        )
+        st.error(tr("ui.case.not_found", ref=ref))
+        st.stop()
+    audit = page_entered() or st.session_state.get(AUDITED) != ref
+    detail = case_detail(
+        s, case_id=case_id, role=user.role, actor=user.username, now=now(), audit=audit
+    )
+st.session_state[AUDITED] = ref
+
+sections.case_header(detail)
+extra = [tab for tab in CASE_TABS if user.role in tab.roles]
+labels = [
+    tr(k)
+    for k in (
+        "ui.case.tab.overview",
+        "ui.case.tab.ledger",
+        "ui.case.tab.contacts",
+        "ui.case.tab.events",
+    )
+]
+tabs = st.tabs(labels + [tr(tab.title_key) for tab in extra], key="case.tabs", on_change="rerun")
+overview, ledger, contacts, events, *registered = tabs
+if overview.open is not False:
+    with overview:
+        sections.parties(detail.borrower, detail.parties, detail.pii_visible, prefix="case")
+        sections.loans(detail.loans, prefix="case")
+        sections.creditors(detail.creditors, prefix="case")
+if ledger.open:
+    with ledger:
+        sections.ledger(detail.ledger, prefix="case")
+if contacts.open:
+    with contacts:
+        sections.contacts(detail.contacts, detail.contacts_total, prefix="case")
+if events.open:
+    with events:
+        sections.deadlines(detail.deadlines, prefix="case")
+        sections.events(detail.events, prefix="case")
+for tab, container in zip(extra, registered, strict=True):
+    if container.open:
+        with container:
+            tab.render(case_id)
