@@ -204,13 +204,13 @@ def plan_chunk(
     plan = ChunkPlan(report)
     cases, raw_events, digests, where, params = _read_chunk(conn, computer, ids)
     # Skip the cases whose events, route, rules, calendar and engine are unchanged.
+    stored = dict(fetch(conn, DIGESTS_SQL.format(where=where), params))
+    plan.digests = {cid: d for cid, d in digests.items() if stored.get(cid) != d}
     if not force:
-        stored = dict(fetch(conn, DIGESTS_SQL.format(where=where), params))
-        digests = {cid: d for cid, d in digests.items() if stored.get(cid) != d}
+        digests = plan.digests
         report.skipped_cases = len(cases) - len(digests)
     if not digests:
         return plan
-    plan.digests = digests
     changed = sorted(digests)
     if len(changed) < len(ids):
         where, params = where_ids(changed, placeholder(conn))

@@ -84,9 +84,19 @@ def serve(
     address: str = typer.Option("127.0.0.1", help="Address to bind."),
 ) -> None:
     """Start the web app (Streamlit)."""
-    app_py = Path(__file__).resolve().parents[2] / "app.py"
+    root = Path(__file__).resolve().parents[2]
+    app_py = root / "app.py"
     if not app_py.exists():
         raise FileNotFoundError(f"app.py not found at {app_py}")
+    # Streamlit reads .streamlit/config.toml from its working directory: run from the
+    # project root, with the settings resolved against the caller's directory.
+    settings = get_settings()
+    os.environ["LEGAL_TRACK_DATABASE_URL"] = settings.database_url
+    for name in ("evidence_dir", "outbox_dir", "output_dir", "templates_dir"):
+        value = getattr(settings, name, None)
+        if value is not None:
+            os.environ[f"LEGAL_TRACK_{name.upper()}"] = str(value)
+    os.chdir(root)
     cmd = [
         sys.executable,
         "-m",

@@ -15,6 +15,7 @@ import hashlib
 import io
 import multiprocessing
 import os
+import re
 import threading
 import uuid
 import zipfile
@@ -44,6 +45,7 @@ Progress = Callable[[int, int], None] | None
 LETTER_EVENTS = ("demand_letter_sent", "demand_letter_delivered")
 REPORT_NAME = "report.csv"
 LOAD_BLOCK = 200  # cases whose rows are loaded together
+_SAFE = re.compile(r"[^\w.\-]|^\.+")  # zip folder names: no separators, no leading dots
 DOCX_CHUNK = 25  # documents per worker task
 PDF_CHUNK = 4
 
@@ -194,7 +196,8 @@ class _Writer:
             if result.docx is None:
                 row.reason = result.error
                 continue
-            stem = f"{row.case_ref}/{row.case_ref}_{self.template.id}"
+            safe = _SAFE.sub("_", row.case_ref) or f"case{row.case_id}"
+            stem = f"{safe}/{safe}_{self.template.id}"
             self._member(stem + ".docx", result.docx)
             has_pdf = result.pdf is not None
             if has_pdf:

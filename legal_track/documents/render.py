@@ -47,7 +47,9 @@ def prepare(session: Session, *, template_id: str, case_id: int, now: datetime, 
     """Load the active template and the case's context, and run preflight (nothing written
     except the first registration of the shipped templates)."""
     settings = settings or get_settings()
-    template, compiled, paths = load_active(session, template_id=template_id, now=now, settings=settings)
+    template, compiled, paths = load_active(
+        session, template_id=template_id, now=now, settings=settings
+    )
     data = build_case_data(session, case_id=case_id, today=local_today(now, settings), cutoff=cutoff,
                            payment_days=payment_days)  # fmt: skip
     return Prepared(

@@ -192,4 +192,4 @@ def deadlines(items: Sequence[DeadlineRow], *, prefix: str) -> None:
     ]
     w.table(rows, key=f"{prefix}.deadlines_table")
     if any(d.provisional for d in items):
-        st.caption(tr("ui.deadline.provisional_note"))
+        st.caption(w.md(tr("ui.deadline.provisional_note")))  # "*" is the table's marker

@@ -144,3 +144,13 @@ def test_evidence_check_agrees_with_the_evidence_register(session, scenario, che
     meta = TemplateMeta("t", "1", "t", "t", (), (), checklist)
     assert evidence_missing(session, data, meta) == expected
     assert session.get(Case, case.id) is not None
+
+
+def test_bulk_claim_figures_equal_the_claims_service(session):
+    """Batches compute the figures from preloaded rows with the claims module's own pure
+    functions; they must equal claims.claim_for_case."""
+    from legal_track.claims import claim_for_case
+
+    case = full_case(session, guarantor=True)
+    data = build_case_data(session, case_id=case.id, today=TODAY)
+    assert data.figures == claim_for_case(session, case_id=case.id, cutoff=TODAY)

@@ -84,7 +84,8 @@ def test_upload_with_activate_switches_at_once(session, now, settings):
                         activate=True, settings=settings)  # fmt: skip
     assert (
         v.active
-        and active_template(session, template_id="power_of_attorney", settings=settings).version == "1.1"
+        and active_template(session, template_id="power_of_attorney", settings=settings).version
+        == "1.1"
     )
 
 

@@ -1,7 +1,7 @@
 """claims: limitation clock per loan
 
 Revision ID: claims01
-Revises: 0002
+Revises: doc01
 Create Date: 2026-11-29 09:19:31.684083
 """
 
@@ -15,8 +15,8 @@ import legal_track.db
 
 
 revision: str = 'claims01'
-down_revision: str | Sequence[str] | None = '0002'
-branch_labels: str | Sequence[str] | None = ('claims',)
+down_revision: str | Sequence[str] | None = 'doc01'
+branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 

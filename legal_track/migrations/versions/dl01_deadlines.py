@@ -2,7 +2,7 @@
 deadline fingerprints and per-case digests
 
 Revision ID: dl01
-Revises: 0002
+Revises: claims01
 Create Date: 2026-11-29 09:30:08.893006
 """
 
@@ -17,8 +17,8 @@ import legal_track.db
 
 
 revision: str = 'dl01'
-down_revision: str | Sequence[str] | None = '0002'
-branch_labels: str | Sequence[str] | None = ('deadlines',)
+down_revision: str | Sequence[str] | None = 'claims01'
+branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 

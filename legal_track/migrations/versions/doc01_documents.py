@@ -1,7 +1,7 @@
 """documents: templates and generated documents
 
 Revision ID: doc01
-Revises: 0002
+Revises: evidence01
 Create Date: 2026-11-29 09:32:36.048306
 """
 
@@ -15,9 +15,9 @@ import legal_track.db
 
 
 revision: str = 'doc01'
-down_revision: str | Sequence[str] | None = '0002'
-branch_labels: str | Sequence[str] | None = ('documents',)
-depends_on: str | Sequence[str] | None = 'evidence01'
+down_revision: str | Sequence[str] | None = 'evidence01'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

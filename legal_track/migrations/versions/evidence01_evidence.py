@@ -16,7 +16,7 @@ import legal_track.db
 
 revision: str = 'evidence01'
 down_revision: str | Sequence[str] | None = '0002'
-branch_labels: str | Sequence[str] | None = ('evidence',)
+branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 

@@ -1,7 +1,7 @@
 """reminders
 
 Revision ID: rem01
-Revises: 0002
+Revises: dl01
 Create Date: 2026-11-29 09:25:31.471537
 
 Reminder log (exactly-once ledger), per-user preferences, the scheduler lease and the
@@ -18,8 +18,8 @@ import legal_track.db
 
 
 revision: str = 'rem01'
-down_revision: str | Sequence[str] | None = '0002'
-branch_labels: str | Sequence[str] | None = ('reminders',)
+down_revision: str | Sequence[str] | None = 'dl01'
+branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 

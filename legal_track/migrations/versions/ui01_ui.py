@@ -1,7 +1,7 @@
 """ui: case.claim_total_fen, the claim total in integer fen for exact range filters and sorting
 
 Revision ID: ui01
-Revises: 0002
+Revises: rem01
 Create Date: 2026-11-29 10:00:00
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "ui01"
-down_revision: str | Sequence[str] | None = "0002"
-branch_labels: str | Sequence[str] | None = ("ui",)
+down_revision: str | Sequence[str] | None = 'rem01'
+branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 # Same expression as legal_track.models.case.CLAIM_TOTAL_FEN_SQL (kept literal: a migration
