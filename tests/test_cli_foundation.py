@@ -26,8 +26,16 @@ def test_init_is_idempotent_and_creates_admin_once(env, monkeypatch):
 
 def test_users_add_and_duplicate_is_a_clear_error(env):
     assert invoke("init").exit_code == 0
-    ok = invoke("users", "add", "li", "--role", "lead", "--email", "li@example.com",
-                env={"LEGAL_TRACK_NEW_USER_PASSWORD": "a-long-password"})
+    ok = invoke(
+        "users",
+        "add",
+        "li",
+        "--role",
+        "lead",
+        "--email",
+        "li@example.com",
+        env={"LEGAL_TRACK_NEW_USER_PASSWORD": "a-long-password"},
+    )
     assert ok.exit_code == 0, ok.output
     dup = invoke("users", "add", "li", "--role", "staff")
     assert dup.exit_code == 1
@@ -41,7 +49,7 @@ def test_users_add_and_duplicate_is_a_clear_error(env):
 def test_demo_command_fills_once_and_reports_json(env):
     out = invoke("demo", "--cases", "12", "--seed", "5", "--as-of", "2026-11-29", "--json")
     assert out.exit_code == 0, out.output
-    report = json.loads(out.stdout[out.stdout.index("{"):])
+    report = json.loads(out.stdout[out.stdout.index("{") :])
     assert report["cases"] == 12 and report["users"] == 5
     again = invoke("demo", "--if-empty")
     assert again.exit_code == 0 and "nothing to do" in again.output

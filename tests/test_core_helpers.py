@@ -14,8 +14,14 @@ from legal_track.privacy import mask_id_number, mask_phone, show_id_number
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("¥12,345.60", "12345.60"), ("12,345.6元", "12345.60"), ("1 000", "1000.00"),
-     ("￥50", "50.00"), ("-5", "-5.00"), (0.3, "0.30")],
+    [
+        ("¥12,345.60", "12345.60"),
+        ("12,345.6元", "12345.60"),
+        ("1 000", "1000.00"),
+        ("￥50", "50.00"),
+        ("-5", "-5.00"),
+        (0.3, "0.30"),
+    ],
     ids=["yen-sign", "yuan-suffix", "space-group", "fullwidth-yen", "negative", "excel-float"],
 )
 def test_parse_amount(text, expected):
@@ -57,10 +63,12 @@ def test_masks_follow_role():
 
 @pytest.mark.parametrize(
     ("start", "amount", "unit", "end"),
-    [(date(2026, 9, 21), 15, "days", date(2026, 10, 6)),
-     (date(2026, 1, 31), 1, "months", date(2026, 2, 28)),
-     (date(2024, 2, 29), 2, "years", date(2026, 2, 28)),
-     (date(2024, 1, 31), 1, "months", date(2024, 2, 29))],
+    [
+        (date(2026, 9, 21), 15, "days", date(2026, 10, 6)),
+        (date(2026, 1, 31), 1, "months", date(2026, 2, 28)),
+        (date(2024, 2, 29), 2, "years", date(2026, 2, 28)),
+        (date(2024, 1, 31), 1, "months", date(2024, 2, 29)),
+    ],
     ids=["day-period", "month-end-clamp", "leap-day-years", "leap-february"],
 )
 def test_periods(start, amount, unit, end):

@@ -19,8 +19,14 @@ AS_OF = date(2026, 11, 29)
 def _digest(engine) -> str:
     h = hashlib.sha256()
     with Session(engine) as s:
-        for model, order in ((Borrower, Borrower.id), (Loan, Loan.id), (LedgerEntry, LedgerEntry.id),
-                             (ContactLog, ContactLog.id), (Case, Case.id), (CaseEvent, CaseEvent.id)):
+        for model, order in (
+            (Borrower, Borrower.id),
+            (Loan, Loan.id),
+            (LedgerEntry, LedgerEntry.id),
+            (ContactLog, ContactLog.id),
+            (Case, Case.id),
+            (CaseEvent, CaseEvent.id),
+        ):
             for obj in s.exec(select(model).order_by(order)).scalars():
                 row = obj.model_dump(exclude={"created_at"})
                 h.update(repr(sorted(row.items())).encode())
@@ -56,7 +62,9 @@ def test_default_portfolio_covers_every_route_and_stage(tmp_path, now):
         closed = [c for c in cases if c.stage == "closed"]
         assert closed and all(c.close_reason and c.closed_on for c in closed)
         statuses = {c.delivery_status for c in s.exec(select(ContactLog)).scalars()}
-        assert {"delivered", "failed"} <= statuses, "demo contact log has failed and delivered demands"
+        assert {"delivered", "failed"} <= statuses, (
+            "demo contact log has failed and delivered demands"
+        )
         promises = s.exec(select(ContactLog).where(ContactLog.promise_date.is_not(None))).all()
         assert promises, "demo contact log has promises to pay"
         for b in s.exec(select(Borrower)).scalars():
@@ -67,8 +75,12 @@ def test_default_portfolio_covers_every_route_and_stage(tmp_path, now):
         assert all(u.email for u in team.values())
         # events are ordered in time and end before the anchor
         for c in cases:
-            days = [e.on for e in s.exec(select(CaseEvent).where(CaseEvent.case_id == c.id)
-                                         .order_by(CaseEvent.id)).scalars()]
+            days = [
+                e.on
+                for e in s.exec(
+                    select(CaseEvent).where(CaseEvent.case_id == c.id).order_by(CaseEvent.id)
+                ).scalars()
+            ]
             assert days == sorted(days) and days[-1] < AS_OF
         assert {c.route for c in cases} == {r.value for r in Route}
 
