@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -12,6 +13,17 @@ from legal_track.config import get_settings
 from legal_track.db import make_engine
 
 NOW = datetime(2026, 11, 29, 1, 30, tzinfo=UTC)  # 09:30 in Shanghai
+
+
+@pytest.fixture(autouse=True)
+def _keep_main_module():
+    """Streamlit's AppTest runs page scripts as `__main__` and leaves them there; a
+    later test that spawns worker processes would then re-run that page script in
+    every worker. Put the real `__main__` back after each test."""
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None:
+        sys.modules["__main__"] = main
 
 
 @pytest.fixture

@@ -13,15 +13,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import multiprocessing
 import os
 import re
-import threading
 import uuid
 import zipfile
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -40,6 +38,7 @@ from legal_track.documents.registry import TemplateVersion, load_active, local_t
 from legal_track.documents.render import document_values
 from legal_track.documents.worker import Job, Rendered, render_chunk
 from legal_track.models import Case, CaseEvent, CaseLoan, GeneratedDocument, GeneratedFile, Loan
+from legal_track.workers import process_pool, start_method  # noqa: F401
 
 Progress = Callable[[int, int], None] | None
 LETTER_EVENTS = ("demand_letter_sent", "demand_letter_delivered")
@@ -346,22 +345,12 @@ def _sha_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def start_method() -> str:
-    """`fork` when this process runs a single thread (the CLI: workers start in milliseconds
-    and inherit the loaded modules); `spawn` otherwise (the app server runs many threads,
-    and forking a multi-threaded process can deadlock the child)."""
-    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
-        return "fork"
-    return "spawn"
-
-
 def _pooled(job: Job, chunks: Iterator[list[tuple[int, dict]]], writer: _Writer, workers: int,
             tick: Callable[[int], None]) -> None:  # fmt: skip
     """Keep at most 2 chunks per worker in flight; write results in submission order.
     A worker that dies fails its chunk only; a new pool takes over."""
     window = 2 * workers
-    context = multiprocessing.get_context(start_method())
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    pool = process_pool(workers)
     pending: deque[tuple[Future, list[tuple[int, dict]]]] = deque()
 
     def drain_one() -> None:
@@ -377,7 +366,7 @@ def _pooled(job: Job, chunks: Iterator[list[tuple[int, dict]]], writer: _Writer,
             pool.shutdown(wait=False, cancel_futures=True)
             resubmit = list(pending)
             pending.clear()
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+            pool = process_pool(workers)
             for _, again in resubmit:
                 pending.append((pool.submit(render_chunk, job, again), again))
         writer.write(chunk, results)

@@ -1,0 +1,64 @@
+"""Process pools that are safe to start from the CLI, the app server and tests.
+
+- A single-threaded process (the CLI) forks: workers start at once with the
+  modules already loaded.
+- A multi-threaded one (the Streamlit server) must spawn, because forking a
+  threaded process can deadlock the child. Spawned workers normally re-import the
+  parent's ``__main__``; under Streamlit (and AppTest) that is the page script, which
+  would run again in every worker. The pool is therefore started with a bare
+  ``__main__`` in place, and all its workers are launched before it is put back.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+import threading
+import types
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+
+
+def start_method() -> str:
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return "fork"
+    return "spawn"
+
+
+def _ready() -> bool:
+    return True
+
+
+_main_lock = threading.Lock()
+
+
+@contextmanager
+def _bare_main():
+    with _main_lock:
+        saved = sys.modules.get("__main__")
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            yield
+        finally:
+            if saved is not None:
+                sys.modules["__main__"] = saved
+
+
+def process_pool(
+    workers: int, *, initializer=None, initargs: tuple = (), method: str | None = None
+) -> ProcessPoolExecutor:
+    """A started pool of `workers` processes (see the module docstring). Pass
+    ``method="spawn"`` when the parent holds database connections a fork would share."""
+    method = method or start_method()
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context(method),
+        initializer=initializer,
+        initargs=initargs,
+    )
+    if method == "fork":
+        return pool
+    with _bare_main():
+        # spawn launches every worker on the first submit; wait until they run
+        pool.submit(_ready).result()
+    return pool
