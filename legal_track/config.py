@@ -87,14 +87,6 @@ class Settings(BaseSettings):
     app_url: str = Field(
         "http://127.0.0.1:8501", description="Base URL of the app, used for links in e-mails."
     )
-    # --- deadlines (docs/deadlines.md) ---
-    deadline_workers: int = Field(
-        1,
-        ge=1,
-        description="Worker processes that compute a recompute of 20,000 cases or more while "
-        "the calling process writes (PostgreSQL, or SQLite in WAL mode); 1 = no workers. "
-        "Helps only on an otherwise idle machine with spare cores (docs/bench/deadlines.md).",
-    )
     # --- reminders (docs/reminders.md) ---
     digest_enabled: bool = Field(True, description="Send each user a daily digest e-mail.")
     digest_time: str = Field(

@@ -12,9 +12,8 @@ events and route, the rules, the calendar, the engine code) is unchanged is skip
 events and stored rows read per chunk of cases with plain driver queries (dates and
 JSON parsed once per distinct value); one plan per distinct (event kind, date, data);
 stored rows compared by a fingerprint of their computed columns; writes are
-executemany of plain SQL (`deadline_sql`); large recomputes planned by worker
-processes (`deadline_workers`) while this process writes. Planning a chunk only
-reads (`plan_chunk`); writing it is `apply_plan`.
+executemany of plain SQL (`deadline_sql`). Planning a chunk only reads
+(`plan_chunk`); writing it is `apply_plan`.
 """
 
 from __future__ import annotations
@@ -47,7 +46,6 @@ from legal_track.deadline_sql import (
     store_digests,
     where_ids,
 )
-from legal_track.deadline_workers import parallel_workers, plan_in_workers
 from legal_track.models import Case, Deadline, DeadlineNotice, DeadlineStatus, NoticeKind
 
 AUTO_ACTOR = "system"
@@ -149,7 +147,7 @@ def _plan_rows(computer: DeadlineComputer, ev: _Event, route: str | None, conv: 
 @dataclass
 class ChunkPlan:
     """What recomputing one chunk of cases changes (computed by reading only; written by
-    `apply_plan`, possibly in another process than the one that computed it)."""
+    `apply_plan`)."""
 
     report: RecomputeReport
     inserts: list[tuple] = field(default_factory=list)
@@ -360,14 +358,12 @@ def recompute_cases(
     progress: Progress = None,
     chunk_size: int = 2000,
     force: bool = False,
-    workers: int | None = None,
 ) -> RecomputeReport:
     """Recompute the deadlines of `case_ids` (all cases when None). Does NOT commit:
     the calling service commits once with its own audit entry.
 
     A case whose digest (events, route, rules, calendar, engine code) is unchanged since
-    its last recompute is skipped unless `force`. Large recomputes are computed by
-    `workers` processes (default: the `deadline_workers` setting) while this one writes.
+    its last recompute is skipped unless `force`.
     """
     now = utcnow_from(now)
     computer = DeadlineComputer(calendar or load_calendar(session), rules or default_rules())
@@ -381,21 +377,14 @@ def recompute_cases(
     chunks = list(_chunks(session, ids, chunk_size))
     report = RecomputeReport()
     if not force and conn.exec_driver_sql("SELECT 1 FROM deadlinecase LIMIT 1").first():
-        # Find the changed cases first, so that workers start only when there is work.
+        # Find the changed cases first; only those are planned.
         changed: list[int] = []
         for chunk in chunks:
             changed.extend(changed_cases(conn, computer, chunk))
         report.cases = total - len(changed)
         report.skipped_cases = total - len(changed)
         chunks = [changed[i : i + chunk_size] for i in range(0, len(changed), chunk_size)]
-    n_workers = parallel_workers(session, sum(len(c) for c in chunks), workers)
-    if n_workers > 1:
-        plans = plan_in_workers(
-            session, chunks, rules=computer.rules, calendar=computer.calendar, now=now,
-            force=True, workers=n_workers,
-        )  # fmt: skip
-    else:
-        plans = (plan_chunk(conn, computer, chunk, now=now, force=True) for chunk in chunks)
+    plans = (plan_chunk(conn, computer, chunk, now=now, force=True) for chunk in chunks)
     for plan in plans:
         apply_plan(conn, plan, now=now)
         report.merge(plan.report)

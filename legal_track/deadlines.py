@@ -73,13 +73,11 @@ def recompute_all(
     actor: str = AUTO_ACTOR,
     progress: Progress = None,
     force: bool = False,
-    workers: int | None = None,
 ) -> RecomputeReport:
     """Recompute every case's deadlines; audits and commits. Cases whose events, rules,
-    calendar and engine are unchanged are skipped unless `force`; `workers` processes
-    compute a large portfolio (default: the `deadline_workers` setting)."""
+    calendar and engine are unchanged are skipped unless `force`."""
     now = utcnow_from(now)
-    report = recompute_cases(session, now=now, progress=progress, force=force, workers=workers)
+    report = recompute_cases(session, now=now, progress=progress, force=force)
     record(session, _audit(actor, "deadline.recompute_all", "", report), now=now)
     session.commit()
     return report

@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from legal_track.audit import AuditEvent, record
 from legal_track.calendar import WorkCalendar, load_calendar
@@ -42,7 +43,7 @@ from legal_track.lifecycle import (
     TransitionError,
     check_transition,
 )
-from legal_track.models import Case, CaseEvent
+from legal_track.models import Case, CaseEvent, CaseLoan
 
 # A closing move needs a reason; these kinds carry an obvious one.
 _CLOSE_REASON_OF_KIND = {EventKind.settlement: CloseReason.settled}
@@ -133,7 +134,21 @@ def add_event(
         now=now,
     )  # fmt: skip
     session.commit()
+    refresh_limitation(session, case_id=case_id, now=now, actor=actor)
     return event
+
+
+def refresh_limitation(session: Session, *, case_id: int, now: datetime, actor: str) -> int:
+    """Recompute the stored limitation clocks of the case's loans: filings and
+    delivered demands recorded as events restart them (their own commit)."""
+    from legal_track.config import get_settings
+    from legal_track.limitation_portfolio import recompute_portfolio
+
+    loan_ids = list(session.exec(select(CaseLoan.loan_id).where(CaseLoan.case_id == case_id)))
+    if not loan_ids:
+        return 0
+    today = now.astimezone(ZoneInfo(get_settings().timezone)).date()
+    return recompute_portfolio(session, today=today, now=now, loan_ids=loan_ids, actor=actor)
 
 
 _EDITABLE = frozenset({"kind", "on", "party", "data", "note"})
@@ -182,6 +197,7 @@ def update_event(
         now=now,
     )  # fmt: skip
     session.commit()
+    refresh_limitation(session, case_id=event.case_id, now=now, actor=actor)
     return event
 
 
@@ -206,6 +222,7 @@ def delete_event(session: Session, *, event_id: int, actor: str, now: datetime) 
         now=now,
     )  # fmt: skip
     session.commit()
+    refresh_limitation(session, case_id=case_id, now=now, actor=actor)
     return report
 
 

@@ -13,12 +13,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from legal_track.documents.errors import DocumentError
 from legal_track.events import add_event
-from legal_track.limitation_portfolio import recompute_portfolio
-from legal_track.models import CaseEvent, CaseLoan, GeneratedDocument
+from legal_track.models import CaseEvent, GeneratedDocument
 
 LETTER = "demand_letter"
 
@@ -57,7 +56,7 @@ def record_delivery(session: Session, *, case_id: int, signed_on: date, actor: s
 
     `demand_letter_delivered` is added (payment deadline, limitation restart); when
     `document_id` is given the letter is marked delivered in the same commit. The
-    stored limitation clocks of the case's loans are then recomputed (their own commit)."""
+    stored limitation clocks of the case's loans are then recomputed by add_event."""
     today = now.astimezone(ZoneInfo(timezone)).date()
     if signed_on > today:
         raise DocumentError(f"signed date {signed_on} is in the future")
@@ -78,6 +77,4 @@ def record_delivery(session: Session, *, case_id: int, signed_on: date, actor: s
         data={"payment_days": payment_days, "tracking_no": tracking_no, "signed_on": signed_on},
         note=f"document {document_id}" if document_id else "",
     )  # fmt: skip
-    loan_ids = list(session.exec(select(CaseLoan.loan_id).where(col(CaseLoan.case_id) == case_id)))
-    recompute_portfolio(session, today=today, now=now, loan_ids=loan_ids, actor=actor)
-    return event
+    return event  # add_event also refreshed the case's limitation clocks

@@ -84,5 +84,3 @@ def test_events_overrides_and_notice_on_postgresql(pg_engine, now):
         assert recompute_all(s, now=now).skipped_cases == 1
         forced = recompute_all(s, now=now, force=True)
         assert (forced.updated, forced.inserted) == (0, 0) and forced.unchanged == 4
-        parallel = recompute_all(s, now=now, force=True, workers=2)
-        assert (parallel.updated, parallel.inserted, parallel.unchanged) == (0, 0, 4)
