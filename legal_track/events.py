@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
@@ -141,14 +140,10 @@ def add_event(
 def refresh_limitation(session: Session, *, case_id: int, now: datetime, actor: str) -> int:
     """Recompute the stored limitation clocks of the case's loans: filings and
     delivered demands recorded as events restart them (their own commit)."""
-    from legal_track.config import get_settings
-    from legal_track.limitation_portfolio import recompute_portfolio
+    from legal_track.limitation_portfolio import refresh_loans
 
     loan_ids = list(session.exec(select(CaseLoan.loan_id).where(CaseLoan.case_id == case_id)))
-    if not loan_ids:
-        return 0
-    today = now.astimezone(ZoneInfo(get_settings().timezone)).date()
-    return recompute_portfolio(session, today=today, now=now, loan_ids=loan_ids, actor=actor)
+    return refresh_loans(session, loan_ids=loan_ids, now=now, actor=actor)
 
 
 _EDITABLE = frozenset({"kind", "on", "party", "data", "note"})

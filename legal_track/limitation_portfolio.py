@@ -251,3 +251,16 @@ def recompute_portfolio(
                                 "subset": sparse}), now=now)  # fmt: skip
     session.commit()
     return total
+
+
+def refresh_loans(session: Session, *, loan_ids: list[int], now: datetime, actor: str) -> int:
+    """Recompute the stored clocks of `loan_ids` after their data changed (an import,
+    a case event), with today's date in the configured time zone. Returns the count."""
+    if not loan_ids:
+        return 0
+    from zoneinfo import ZoneInfo
+
+    from legal_track.config import get_settings
+
+    today = utcnow_from(now).astimezone(ZoneInfo(get_settings().timezone)).date()
+    return recompute_portfolio(session, today=today, now=now, loan_ids=loan_ids, actor=actor)

@@ -29,3 +29,25 @@ def test_a_filing_event_restarts_the_stored_limitation_clock(session, now):
     clock = _clock(session, loan.id)
     assert clock.last_event_on is None, "deleting the filing takes its restart away"
     assert clock.expiry == date(2028, 1, 10)
+
+
+def test_cli_import_of_the_samples_refreshes_limitation_clocks(env):
+    from typer.testing import CliRunner
+
+    from legal_track.cli import app
+    from legal_track.cli.common import session as cli_session
+    from legal_track.models import Loan
+    from legal_track.readme import ROOT
+
+    samples = ROOT / "evidence" / "samples"
+    runner = CliRunner()
+    for kind, name in (("loans", "loans.csv"), ("ledger", "ledger_gbk.csv"),
+                       ("contacts", "contacts.xlsx")):  # fmt: skip
+        result = runner.invoke(app, ["import", kind, str(samples / name)])
+        assert result.exit_code == 0, result.output
+    with cli_session() as s:
+        loan = s.exec(select(Loan).where(Loan.contract_no == "SAMPLE-0001")).one()
+        clock = s.exec(select(LimitationClock).where(LimitationClock.loan_id == loan.id)).one()
+        # every sample contact predates maturity (2025-03-01), so nothing restarts the clock
+        assert (clock.start_on, clock.expiry) == (date(2025, 3, 1), date(2028, 3, 1))
+        assert len(s.exec(select(LimitationClock)).all()) == 5, "one clock per imported loan"

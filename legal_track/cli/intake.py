@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import typer
 
@@ -17,10 +16,9 @@ from legal_track.cli.common import (
     progress_bar,
     session,
 )
-from legal_track.config import get_settings
 from legal_track.i18n import t
 from legal_track.intake import ImportReport, IntakeError, Kind, import_file
-from legal_track.limitation_portfolio import recompute_portfolio
+from legal_track.limitation_portfolio import refresh_loans
 
 app = typer.Typer(
     help="Import loans, ledger entries or contact logs from CSV (UTF-8 or GBK) or XLSX.",
@@ -49,10 +47,8 @@ def run_import(kind: Kind, file: Path, as_json: bool) -> ImportReport:
                 progress=lambda done, total: update(done, total or None),
                 after_import=lambda _s, loan_ids: changed.extend(loan_ids),
             )
-        if changed:  # the limitation clocks of the loans the file changed
-            with session() as s:
-                today = now.astimezone(ZoneInfo(get_settings().timezone)).date()
-                recompute_portfolio(s, today=today, now=now, loan_ids=changed, actor=CLI_ACTOR)
+        with session() as s:  # the limitation clocks of the loans the file changed
+            refresh_loans(s, loan_ids=changed, now=now, actor=CLI_ACTOR)
     except IntakeError as exc:
         for problem in exc.problems:
             typer.echo(str(problem), err=True)

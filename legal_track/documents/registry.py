@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -30,6 +28,7 @@ from legal_track.documents.compiled import CompiledTemplate
 from legal_track.documents.env import make_env
 from legal_track.documents.errors import DocumentError, MetadataError, TemplateNotFoundError
 from legal_track.documents.metadata import TemplateMeta, parse_meta, read_meta, read_sample
+from legal_track.files import write_atomic
 from legal_track.models import DocumentTemplate
 
 BUILTIN_DIR = Path(__file__).resolve().parents[2] / "doc_templates"
@@ -105,26 +104,14 @@ def shipped_templates(directory: Path = BUILTIN_DIR) -> list[Shipped]:
     return out
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _store(
     settings: Settings, meta: TemplateMeta, data: bytes, meta_text: str, sample_text: str
 ) -> str:
     folder = Path(meta.id) / meta.version
     root = settings.templates_dir / folder
-    _write_atomic(root / "template.docx", data)
-    _write_atomic(root / "meta.toml", meta_text.encode("utf-8"))
-    _write_atomic(root / "sample.json", sample_text.encode("utf-8"))
+    write_atomic(root / "template.docx", data)
+    write_atomic(root / "meta.toml", meta_text.encode("utf-8"))
+    write_atomic(root / "sample.json", sample_text.encode("utf-8"))
     return str(folder / "template.docx")
 
 

@@ -10,7 +10,6 @@ JSON, SHA-256 of the file) plus the `GeneratedFile` record, audited, one commit.
 from __future__ import annotations
 
 import hashlib
-import os
 import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -28,6 +27,7 @@ from legal_track.documents.errors import PreflightFailed
 from legal_track.documents.preflight import PreflightResult, preflight_case
 from legal_track.documents.registry import TemplateVersion, load_active, local_today
 from legal_track.documents.viewmodel import canonical_json, context_hash
+from legal_track.files import write_atomic
 from legal_track.models import GeneratedDocument, GeneratedFile
 
 
@@ -61,19 +61,6 @@ def default_name(case_ref: str, template_id: str, version: str, now: datetime) -
     return f"{case_ref}_{template_id}_v{version}_{utcnow_from(now):%Y%m%dT%H%M%S}.docx"
 
 
-def _write_new(path: Path, data: bytes) -> None:
-    """Write atomically; never leave a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def render_document(
     session: Session,
     *,
@@ -105,14 +92,14 @@ def render_document(
         case.ref, template_id, prep.template.version, now)  # fmt: skip
     written: list[Path] = []
     try:
-        _write_new(target, docx)
+        write_atomic(target, docx)
         written.append(target)
         pdf_path = pdf_sha = None
         if pdf:
             with tempfile.TemporaryDirectory(prefix="lt-pdf-") as tmp:
                 made = docx_to_pdf(target, Path(tmp), settings=settings)
                 pdf_path = target.with_suffix(".pdf")
-                _write_new(pdf_path, made.read_bytes())
+                write_atomic(pdf_path, made.read_bytes())
                 written.append(pdf_path)
             pdf_sha = hashlib.sha256(pdf_path.read_bytes()).hexdigest()
         doc = record_generated(session, case_id=case.id, template=prep.template, context=context, data=docx,

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 from email import policy
@@ -26,6 +24,7 @@ from fpdf.enums import WrapMode
 from fpdf.fonts import FontFace
 
 from legal_track.exhibit_data import ExhibitData
+from legal_track.files import write_atomic
 
 RENDERER_VERSION = "exhibits-1"
 _FIXED_DATE = datetime(2000, 1, 1, tzinfo=UTC)  # creation date when no date is printed
@@ -151,19 +150,6 @@ def _table(pdf: FPDF, data: ExhibitData, *, size: int) -> None:
             row = table.row()
             for i in range(len(data.columns)):
                 row.cell(values[i] if i < len(values) else "")
-
-
-def write_atomic(path: Path, content: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(content)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
 
 
 # --- printouts of stored data files --------------------------------------------------

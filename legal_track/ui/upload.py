@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from legal_track.i18n import t
 from legal_track.intake import ImportReport, IntakeError, Problem, import_bytes
 from legal_track.intake.problems import message
-from legal_track.limitation import recompute_portfolio
-from legal_track.ui.context import UserInfo, now, session, today
+from legal_track.limitation_portfolio import refresh_loans
+from legal_track.ui.context import UserInfo, now, session
 
 Progress = Callable[[int, int], None]
 
@@ -65,9 +65,7 @@ def run_import(
         return ImportOutcome(filename, report=report)
     try:
         with session() as s:
-            clocks = recompute_portfolio(
-                s, today=today(), now=now(), loan_ids=changed, actor=user.username
-            )
+            clocks = refresh_loans(s, loan_ids=changed, now=now(), actor=user.username)
     except (ValueError, LookupError) as exc:
         return ImportOutcome(filename, report=report, warning=str(exc))
     return ImportOutcome(filename, report=report, clocks=clocks)
