@@ -86,6 +86,15 @@ def build(url: str, cases: int, *, seed: int = 11) -> dict[str, int]:
         conn.execute(
             insert(m.Creditor).values(id=1, name="示例小额贷款有限公司", lender_type="licensed")
         )
+        texts = {}  # one shared explanation per due date, as the deadline store keeps them
+        for offset in range(-365, 366):
+            due = TODAY + timedelta(days=offset)
+            basis, zh = "《民事诉讼法》", f"自送达之日起计算，届满日 {due}。"
+            en = f"Counted from service; last day {due}."
+            texts[due] = conn.execute(
+                insert(m.DeadlineText).values(key=m.text_key(basis, zh, en), basis=basis,
+                                              explanation_zh=zh, explanation_en=en)
+            ).inserted_primary_key[0]  # fmt: skip
         batch = 10_000
         for start in range(1, cases + 1, batch):
             ids = range(start, min(cases, start + batch - 1) + 1)
@@ -121,9 +130,7 @@ def build(url: str, cases: int, *, seed: int = 11) -> dict[str, int]:
                     deadlines.append({
                         "case_id": i, "rule_id": rule, "rule_version": "2022-01-01",
                         "trigger_date": due - timedelta(days=15), "raw_due": due, "due": due,
-                        "provisional": False, "severity": severity, "basis": "《民事诉讼法》",
-                        "explanation_zh": f"自送达之日起计算，届满日 {due}。",
-                        "explanation_en": f"Counted from service; last day {due}.",
+                        "provisional": False, "severity": severity, "text_id": texts[due],
                         "status": status, "moved_under_override": False, "computed_at": now,
                     })  # fmt: skip
             conn.execute(insert(m.Deadline), deadlines)
@@ -178,7 +185,7 @@ def main(argv: list[str] | None = None) -> None:
     from legal_track.config import Settings
     from legal_track.db import make_engine, session_scope
     from legal_track.mail import OutboxMailer
-    from legal_track.models import Borrower, Case, Deadline
+    from legal_track.models import Borrower, Case, Deadline, DeadlineText
     from legal_track.reminders import run_pass
 
     load = os.getloadavg()
@@ -202,9 +209,10 @@ def main(argv: list[str] | None = None) -> None:
                     Case.owner_id,
                     Borrower.name,
                     due,
-                    Deadline.explanation_zh,
+                    DeadlineText.explanation_zh,
                 )
                 .join(Case, Case.id == Deadline.case_id)
+                .outerjoin(DeadlineText, DeadlineText.id == Deadline.text_id)
                 .join(Borrower, Borrower.id == Case.borrower_id)
                 .where(Deadline.status == "open")
             )

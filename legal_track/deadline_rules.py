@@ -171,6 +171,33 @@ class RuleBook:
             self._memo[key] = hit
         return hit
 
+    def data_keys(self, kind: str) -> tuple[str, ...]:
+        """The event-data keys the rules an event kind triggers can read (period
+        parameters, anchors, `when` conditions, party roles, also through offsets), sorted.
+        Two events of a kind whose data agree on these keys give the same deadlines."""
+        key = ("data_keys", kind)
+        hit = self._memo.get(key)
+        if hit is None:
+            found: set[str] = set()
+            todo, seen = list(self.for_trigger(kind)), set()
+            while todo:
+                rule_id = todo.pop()
+                if rule_id in seen:
+                    continue
+                seen.add(rule_id)
+                for rule in self.versions.get(rule_id, ()):
+                    found.update(k for k, _ in rule.when)
+                    if rule.period and rule.period.param:
+                        found.add(rule.period.param)
+                    if rule.anchor:
+                        found.add(rule.anchor)
+                    if rule.parties:
+                        found.add("party_role")
+                    if rule.offset:
+                        todo.append(rule.offset.rule)
+            hit = self._memo[key] = tuple(sorted(found))
+        return hit
+
     def trigger_kinds(self) -> frozenset[str]:
         return frozenset(k for r in self.all_versions() for k in r.triggers)
 

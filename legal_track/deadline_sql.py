@@ -22,6 +22,7 @@ ENGINE_FILES = tuple(
     Path(__file__).parent / name
     for name in ("deadline_engine.py", "deadline_store.py", "deadline_sql.py",
                  "deadline_rules.py", "calendar.py", "event_kinds.py", "periods.py",
+                 "models/deadline.py",
                  "locale/deadlines.toml")
 )  # fmt: skip
 CASES_SQL = 'SELECT id, route, owner_id, ref FROM "case" WHERE id {where}'
@@ -34,27 +35,42 @@ EXISTING_SQL = (
     "SELECT id, trigger_event_id, rule_id, fingerprint, status, done_by, done_note, due, "
     "override_due, moved_under_override, done_at FROM deadline WHERE case_id {where}"
 )
+# "text_id" is given as the text's key and looked up (unique index) inside the statement
 COMPUTED = ("rule_version", "trigger_date", "party", "raw_due", "due", "provisional",
-             "severity", "basis", "explanation_zh", "explanation_en", "fingerprint")  # fmt: skip
+             "severity", "text_id", "fingerprint")  # fmt: skip
 STATUS = ("status", "done_by", "done_at", "done_note")
 INSERT_COLUMNS = ("case_id", "rule_id", "trigger_event_id", "moved_under_override",
                    "computed_at", *COMPUTED, *STATUS)  # fmt: skip
 UPDATE_COLUMNS = (*COMPUTED, *STATUS, "moved_under_override", "computed_at")
+TEXTS_SQL = "SELECT key FROM deadlinetext"
+PRUNE_TEXTS_SQL = (
+    "DELETE FROM deadlinetext WHERE id NOT IN "
+    "(SELECT text_id FROM deadline WHERE text_id IS NOT NULL)"
+)
 
 
-def statements(paramstyle: str) -> tuple[str, str]:
-    """INSERT and UPDATE for executemany with positional parameters in the driver's style
-    (no SQLAlchemy parameter processing per row: the values are prepared already)."""
+def statements(paramstyle: str) -> tuple[str, str, str]:
+    """INSERT and UPDATE of deadlines and INSERT of texts, for executemany with positional
+    parameters in the driver's style (no SQLAlchemy parameter processing per row: the
+    values are prepared already)."""
     mark = "?" if paramstyle == "qmark" else "%s"
+
+    def value(column: str) -> str:
+        return f"(SELECT id FROM deadlinetext WHERE key = {mark})" if column == "text_id" else mark
+
     insert_sql = (
         f"INSERT INTO deadline ({', '.join(INSERT_COLUMNS)}) "
-        f"VALUES ({', '.join(mark for _ in INSERT_COLUMNS)})"
+        f"VALUES ({', '.join(value(c) for c in INSERT_COLUMNS)})"
     )
     update_sql = (
-        f"UPDATE deadline SET {', '.join(f'{c} = {mark}' for c in UPDATE_COLUMNS)} "
+        f"UPDATE deadline SET {', '.join(f'{c} = {value(c)}' for c in UPDATE_COLUMNS)} "
         f"WHERE id = {mark}"
     )
-    return insert_sql, update_sql
+    text_sql = (
+        "INSERT INTO deadlinetext (key, basis, explanation_zh, explanation_en) "
+        f"VALUES ({mark}, {mark}, {mark}, {mark})"
+    )
+    return insert_sql, update_sql, text_sql
 
 
 class DriverValues:

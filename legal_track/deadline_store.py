@@ -36,6 +36,8 @@ from legal_track.deadline_sql import (
     DIGESTS_SQL,
     EVENTS_SQL,
     EXISTING_SQL,
+    PRUNE_TEXTS_SQL,
+    TEXTS_SQL,
     DriverValues,
     case_digest,
     context_digest,
@@ -46,7 +48,15 @@ from legal_track.deadline_sql import (
     store_digests,
     where_ids,
 )
-from legal_track.models import Case, Deadline, DeadlineNotice, DeadlineStatus, NoticeKind
+from legal_track.models import (
+    Case,
+    Deadline,
+    DeadlineNotice,
+    DeadlineStatus,
+    DeadlineText,
+    NoticeKind,
+    text_key,
+)
 
 AUTO_ACTOR = "system"
 Progress = Callable[[int, int], None] | None
@@ -134,13 +144,14 @@ def _plan_rows(computer: DeadlineComputer, ev: _Event, route: str | None, conv: 
                          data=ev.data, errors=errors)  # fmt: skip
     rows = []
     for c in planned:
+        key = text_key(c.basis, c.explanation_zh, c.explanation_en)
         values = (c.rule_version, c.trigger, c.party, c.raw_due, c.due, c.provisional,
-                  c.severity.value, c.basis, c.explanation_zh, c.explanation_en)  # fmt: skip
+                  c.severity.value, key)  # fmt: skip
         fp = fingerprint(values)
         stored = (c.rule_version, conv.date(c.trigger), c.party, conv.date(c.raw_due),
-                  conv.date(c.due), c.provisional, c.severity.value, c.basis,
-                  c.explanation_zh, c.explanation_en, fp)  # fmt: skip
-        rows.append((c, fp, stored, _closing(computer, c.rule_id, c.rule_version)))
+                  conv.date(c.due), c.provisional, c.severity.value, key, fp)  # fmt: skip
+        text = (key, c.basis, c.explanation_zh, c.explanation_en)
+        rows.append((c, fp, stored, _closing(computer, c.rule_id, c.rule_version), text))
     return tuple(rows), tuple(errors)
 
 
@@ -150,6 +161,7 @@ class ChunkPlan:
     `apply_plan`)."""
 
     report: RecomputeReport
+    texts: list[tuple] = field(default_factory=list)  # new DeadlineText rows
     inserts: list[tuple] = field(default_factory=list)
     updates: list[tuple] = field(default_factory=list)
     deletes: list[int] = field(default_factory=list)
@@ -213,23 +225,42 @@ def plan_chunk(
     if len(changed) < len(ids):
         where, params = where_ids(changed, placeholder(conn))
     events: dict[int, list[_Event]] = {}
-    date_memo, data_memo = conv.dates, conv.data
+    date_memo = conv.dates
+    # An event's data matters only through the keys its rules read (a letter's tracking
+    # number does not move a deadline): plans are shared by events that agree on those.
+    rules = computer.rules
+    data_keys = computer.memo.setdefault("data_keys", {})
+    projected = computer.memo.setdefault("projected", {})
+    no_data = ({}, ())
     for case_id in changed:
         evs = events[case_id] = []
         for r in raw_events.get(case_id, ()):
             on = date_memo.get(r[3])
             if on is None:
                 on = conv.parse_date(r[3])
-            parsed = data_memo.get(r[5]) if r[5].__class__ is str else None
-            if parsed is None:
-                parsed = conv.parse_data(r[5])
-            evs.append(_Event(r[0], r[1], r[2], on, r[4], parsed[0], parsed[1]))
+            kind = r[2]
+            keys = data_keys.get(kind)
+            if keys is None:
+                keys = data_keys[kind] = rules.data_keys(kind)
+            if not keys or not r[5]:
+                data = no_data
+            else:
+                memo_key = (kind, r[5]) if r[5].__class__ is str else None
+                data = projected.get(memo_key) if memo_key else None
+                if data is None:
+                    data = _project(conv.parse_data(r[5])[0], keys)
+                    if memo_key:
+                        projected[memo_key] = data
+            evs.append(_Event(r[0], r[1], kind, on, r[4], data[0], data[1]))
     report.events = sum(len(v) for v in events.values())
     existing = {(r[1], r[2]): r for r in fetch(conn, EXISTING_SQL.format(where=where), params)}
     kept_keys = set(existing) if existing else None
     inserts, updates, notices = plan.inserts, plan.updates, plan.notices
     stamp = conv.stamp(now)
     plans = computer.memo.setdefault("plan", {})
+    known_texts = computer.memo.get("texts")
+    if known_texts is None:
+        known_texts = computer.memo["texts"] = {r[0] for r in fetch(conn, TEXTS_SQL, ())}
     notes: dict[int, str] = {}
     open_status = ("open", None, None, None)
     for case_id, evs in events.items():
@@ -245,11 +276,15 @@ def plan_chunk(
             hit = plans.get(key)
             if hit is None:
                 hit = plans[key] = _plan_rows(computer, ev, route, conv)
+                for *_, text in hit[0]:
+                    if text[0] not in known_texts:
+                        known_texts.add(text[0])
+                        plan.texts.append(text)
             planned, errors = hit
             if errors:
                 where_ = f"case {case[3]} event {ev.id} ({ev.kind} {ev.on}): "
                 report.errors.extend(where_ + e for e in errors)
-            for c, fp, stored, close_kinds in planned:
+            for c, fp, stored, close_kinds, _text in planned:
                 closer = None
                 for e in closers:
                     if e.kind in close_kinds and e.on >= ev.on and e.id != ev.id:
@@ -305,7 +340,9 @@ def apply_plan(conn, plan: ChunkPlan, *, now: datetime) -> None:
             update(NOTICE).where(NOTICE.c.deadline_id.in_(plan.deletes)).values(deadline_id=None)
         )
         conn.execute(delete(DL).where(DL.c.id.in_(plan.deletes)))
-    insert_sql, update_sql = statements(conn.dialect.paramstyle)
+    insert_sql, update_sql, text_sql = statements(conn.dialect.paramstyle)
+    if plan.texts:
+        conn.exec_driver_sql(text_sql, plan.texts)
     if plan.inserts:
         conn.exec_driver_sql(insert_sql, plan.inserts)
     if plan.updates:
@@ -315,6 +352,14 @@ def apply_plan(conn, plan: ChunkPlan, *, now: datetime) -> None:
     if plan.digests:
         where, params = where_ids(sorted(plan.digests), placeholder(conn))
         store_digests(conn, plan.digests, where, params, now)
+
+
+def _project(data: dict, keys: tuple[str, ...]) -> tuple[dict, tuple]:
+    """The part of an event's data that `keys` name, and a hashable key for it."""
+    part = {k: data[k] for k in keys if data.get(k) is not None}
+    return part, tuple(
+        (k, v if v.__class__ in (str, int, bool) else repr(v)) for k, v in part.items()
+    )
 
 
 def _closing_note(closer: _Event) -> str:
@@ -390,6 +435,9 @@ def recompute_cases(
         report.merge(plan.report)
         if progress:
             progress(report.cases, total)
+    if ids is None and (report.updated or report.deleted):
+        # texts no deadline uses any more (after a full pass, every row is current)
+        conn.exec_driver_sql(PRUNE_TEXTS_SQL)
     _expire_loaded(session)
     return report
 
@@ -397,7 +445,7 @@ def recompute_cases(
 def _expire_loaded(session: Session) -> None:
     """Deadline objects already in the session are stale after core writes."""
     for obj in list(session.identity_map.values()):
-        if isinstance(obj, Deadline | DeadlineNotice):
+        if isinstance(obj, Deadline | DeadlineNotice | DeadlineText):
             session.expire(obj)
 
 

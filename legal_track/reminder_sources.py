@@ -13,7 +13,15 @@ from datetime import date
 from sqlalchemy import String, func, select, type_coerce
 from sqlmodel import Session
 
-from legal_track.models import Borrower, Case, CaseLoan, Deadline, DeadlineStatus, Loan
+from legal_track.models import (
+    Borrower,
+    Case,
+    CaseLoan,
+    Deadline,
+    DeadlineStatus,
+    DeadlineText,
+    Loan,
+)
 from legal_track.privacy import mask_name
 from legal_track.reminder_text import DeadlineEntry, LimitationEntry, NoticeEntry
 
@@ -35,9 +43,10 @@ def deadline_entries(
         select(
             Deadline.id, Deadline.case_id, Case.ref, Case.owner_id, Borrower.name,
             Deadline.rule_id, type_coerce(Deadline.severity, String), due, Deadline.provisional,
-            Deadline.explanation_zh, Deadline.explanation_en, Deadline.rule_version,
+            DeadlineText.explanation_zh, DeadlineText.explanation_en, Deadline.rule_version,
         )
         .join(Case, Case.id == Deadline.case_id)
+        .outerjoin(DeadlineText, DeadlineText.id == Deadline.text_id)
         .join(Borrower, Borrower.id == Case.borrower_id)
         .where(Deadline.status == DeadlineStatus.open, Case.closed_on.is_(None))
         .order_by(due, Deadline.id)
@@ -54,7 +63,7 @@ def deadline_entries(
         stmt = stmt.where(Deadline.severity.in_(list(severities)))
     return [
         DeadlineEntry(r[0], r[1], r[2], r[3], mask_name(r[4]), r[5], str(r[6]), r[7], bool(r[8]),
-                      r[9], r[10], r[11])
+                      r[9] or "", r[10] or "", r[11])
         for r in session.connection().execute(stmt)
     ]  # fmt: skip
 

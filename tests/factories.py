@@ -6,7 +6,7 @@ import itertools
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from legal_track.auth import hash_password
 from legal_track.identity import make_id_number
@@ -16,10 +16,12 @@ from legal_track.models import (
     CaseLoan,
     ContactLog,
     Creditor,
+    DeadlineText,
     LedgerEntry,
     Loan,
     Role,
     User,
+    text_key,
 )
 
 _seq = itertools.count(1)
@@ -128,3 +130,17 @@ def make_case(session: Session, *, loans: list[Loan] | None = None, **kw) -> Cas
     for loan in loans:
         _add(session, CaseLoan(case_id=case.id, loan_id=loan.id))
     return case
+
+
+def deadline_values(session: Session, values: dict) -> dict:
+    """`values` for a Deadline with `basis`/`explanation_zh`/`explanation_en` turned into
+    its shared DeadlineText (found by content or added), as the store does."""
+    texts = tuple(values.pop(k, "") for k in ("basis", "explanation_zh", "explanation_en"))
+    key = text_key(*texts)
+    text = session.exec(select(DeadlineText).where(DeadlineText.key == key)).first()
+    if text is None:
+        text = DeadlineText(key=key, basis=texts[0], explanation_zh=texts[1],
+                            explanation_en=texts[2])  # fmt: skip
+        session.add(text)
+        session.flush()
+    return values | {"text": text}

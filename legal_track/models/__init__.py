@@ -7,8 +7,10 @@ from legal_track.models.deadline import (
     DeadlineCase,
     DeadlineNotice,
     DeadlineStatus,
+    DeadlineText,
     NoticeKind,
     Severity,
+    text_key,
 )
 from legal_track.models.document import DocumentTemplate, GeneratedDocument
 from legal_track.models.evidence import (
@@ -45,6 +47,8 @@ from legal_track.models.reminder import (
 from legal_track.models.user import AuditEntry, Role, User
 
 __all__ = [
+    "DeadlineText",
+    "text_key",
     "DocumentTemplate",
     "GeneratedDocument",
     "CalendarSequence",

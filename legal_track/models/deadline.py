@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Relationship, SQLModel
 
 from legal_track.models.base import utc_field
 
@@ -22,22 +23,41 @@ class DeadlineStatus(StrEnum):
     waived = "waived"
 
 
+class DeadlineText(SQLModel, table=True):
+    """The legal basis and the zh/en explanation of computed deadlines, stored once per
+    distinct text: a portfolio's ~500,000 deadlines share ~10,000 explanations (one per
+    rule, trigger date and calendar outcome). Rows are immutable and content-addressed by
+    `key`; a full recompute prunes the ones no deadline uses any more."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=32, unique=True)  # see `text_key`
+    basis: str = Field(default="")
+    explanation_zh: str = Field(default="")
+    explanation_en: str = Field(default="")
+
+
+def text_key(basis: str, explanation_zh: str, explanation_en: str) -> str:
+    """The content address of a DeadlineText."""
+    raw = "\x1f".join((basis, explanation_zh, explanation_en)).encode()
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
 class Deadline(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="case.id", index=True)
-    rule_id: str = Field(max_length=64, index=True)
+    rule_id: str = Field(max_length=64)
     rule_version: str = Field(max_length=32)  # e.g. "set_aside_award@2026-03-01"
     trigger_event_id: int | None = Field(default=None, foreign_key="caseevent.id", index=True)
     trigger_date: date
     party: str | None = Field(default=None, max_length=100)
     raw_due: date  # before rolling off a rest day
     due: date = Field(index=True)  # computed final date
-    provisional: bool = Field(default=False, index=True)  # year without a loaded notice
+    provisional: bool = Field(default=False)  # year without a loaded notice
     severity: Severity = Field(default=Severity.critical, max_length=10)
-    basis: str = Field(default="")
-    explanation_zh: str = Field(default="")
-    explanation_en: str = Field(default="")
-    # digest of the computed columns above: a recompute compares it instead of the texts
+    # basis and explanations (zh, en), shared with other deadlines; always loaded with it
+    text_id: int | None = Field(default=None, foreign_key="deadlinetext.id")  # set by the store
+    text: DeadlineText = Relationship(sa_relationship_kwargs={"lazy": "joined"})
+    # digest of the computed columns and texts: a recompute compares it instead of them
     fingerprint: str = Field(default="", max_length=32)
     status: DeadlineStatus = Field(default=DeadlineStatus.open, max_length=10, index=True)
     override_due: date | None = None
@@ -53,6 +73,21 @@ class Deadline(SQLModel, table=True):
     @property
     def effective_due(self) -> date:
         return self.override_due or self.due
+
+    @property
+    def basis(self) -> str:
+        return self.text.basis if self.text else ""
+
+    @property
+    def explanation_zh(self) -> str:
+        return self.text.explanation_zh if self.text else ""
+
+    @property
+    def explanation_en(self) -> str:
+        return self.text.explanation_en if self.text else ""
+
+    def explanation(self, lang: str) -> str:
+        return self.explanation_en if lang == "en" else self.explanation_zh
 
 
 class NoticeKind(StrEnum):

@@ -26,7 +26,7 @@ from legal_track.models import (
 )
 from legal_track.ui.context import USER_KEY, UserInfo, today
 from tests.deadlines.conftest import NOTICE_2027_TOML
-from tests.factories import T0, make_case
+from tests.factories import T0, deadline_values, make_case
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 TIMEOUT = 60
@@ -69,7 +69,7 @@ def _deadline(db, case, due: date, **kw) -> Deadline:
                   trigger_date=due - timedelta(days=15), raw_due=due, due=due, basis="b",
                   explanation_zh=f"说明 {due}", explanation_en=f"explained {due}",
                   severity="fatal", computed_at=T0)  # fmt: skip
-    d = Deadline(**(values | kw))
+    d = Deadline(**deadline_values(db, values | kw))
     db.add(d)
     db.commit()
     return d

@@ -24,7 +24,7 @@ from legal_track.config import Settings
 from legal_track.db import make_engine, session_scope
 from legal_track.mail import SmtpMailer
 from legal_track.models import Deadline, Role, Severity, User
-from tests.factories import make_borrower, make_case, make_loan
+from tests.factories import deadline_values, make_borrower, make_case, make_loan
 
 _seq = itertools.count(1)
 
@@ -170,7 +170,7 @@ def make_deadline(s: Session, *, case, due: date, rule_id: str = "appeal_judgmen
         explanation_en=f"Appeal within 15 days of service; last day {due}.",
         computed_at=datetime(2026, 1, 1, tzinfo=UTC),
     )  # fmt: skip
-    d = Deadline(**(values | kw))
+    d = Deadline(**deadline_values(s, values | kw))
     s.add(d)
     s.flush()
     return d

@@ -7,7 +7,7 @@ from datetime import date
 from sqlmodel import Session
 
 from legal_track.models import Case, Deadline
-from tests.factories import T0
+from tests.factories import T0, deadline_values
 
 
 def add_deadline(session: Session, case: Case, due: date, **kw) -> Deadline:
@@ -20,7 +20,7 @@ def add_deadline(session: Session, case: Case, due: date, **kw) -> Deadline:
         due=due,
         computed_at=T0,
     )
-    deadline = Deadline(**(values | kw))
+    deadline = Deadline(**deadline_values(session, values | kw))
     session.add(deadline)
     session.flush()
     return deadline
