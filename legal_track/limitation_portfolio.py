@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 
@@ -49,6 +50,17 @@ FIELDS = ("loan_id", "start_on", "expiry", "conservative_expiry", "longstop", "p
 _LAST_DUE_SQL = {
     "sqlite": "json_extract(loan.schedule, '$[#-1].due_on')",
     "postgresql": "(loan.schedule -> -1 ->> 'due_on')",
+}
+# The start of the clock (last instalment, else maturity) and "two days before it", so
+# that rows plainly before a loan's start stay in the database (most of the ledger):
+# Python still checks the exact local day of what comes back.
+_START_SQL = {
+    "sqlite": "coalesce(json_extract(loan.schedule, '$[#-1].due_on'), loan.maturity_on)",
+    "postgresql": "coalesce((loan.schedule -> -1 ->> 'due_on')::date, loan.maturity_on)",
+}
+_EARLY_SQL = {
+    "sqlite": "date(start_on, '-2 days')",
+    "postgresql": "(start_on - 2)",
 }
 
 
@@ -127,14 +139,26 @@ def _events(conn: Connection, where: str, start: dict[int, date]) -> dict[int, l
     contact = pack["contact"]
     demand, calls = set(contact["demand_channels"]), set(contact["evidence_dependent_channels"])
     found: dict[int, list[Mark]] = defaultdict(list)
+    start_sql = _START_SQL.get(conn.dialect.name)
+    if start_sql:  # join each row to its loan's start: the database drops what is before
+        starts_sql = f"(SELECT loan.id AS loan_id, {start_sql} AS start_on FROM loan WHERE {where})"
+        contact_from = f"{starts_sql} AS s JOIN contactlog ON contactlog.loan_id = s.loan_id"
+        contact_when = f"AND contactlog.at >= {_EARLY_SQL[conn.dialect.name]}"
+        ledger_from = f"{starts_sql} AS s JOIN ledgerentry ON ledgerentry.loan_id = s.loan_id"
+        ledger_when = "AND ledgerentry.booked_on >= s.start_on"
+    else:
+        contact_from = f"contactlog WHERE {where.replace('loan.id', 'contactlog.loan_id')}"
+        ledger_from = f"ledgerentry WHERE {where.replace('loan.id', 'ledgerentry.loan_id')}"
+        contact_when = ledger_when = ""
     rows = _rows(
         conn,
         f"""
-        SELECT loan_id, id, at, channel, promise_date IS NOT NULL FROM contactlog
-        WHERE {where.replace("loan.id", "loan_id")}
-          AND ((delivery_status = 'delivered' AND direction = 'outbound'
+        SELECT contactlog.loan_id, contactlog.id, at, channel, promise_date IS NOT NULL
+        FROM {contact_from} {"WHERE" if start_sql else "AND"}
+          ((delivery_status = 'delivered' AND direction = 'outbound'
                 AND channel IN ({_words(demand | calls)}))
-               OR (promise_date IS NOT NULL AND delivery_status <> 'failed'))""",
+               OR (promise_date IS NOT NULL AND delivery_status <> 'failed'))
+          {contact_when}""",
     )
     # a local day is at most one day after the UTC day: skip rows a day or more too early
     early = _keyed(rows, {i: d - timedelta(days=1) for i, d in start.items()}, prefix=10)
@@ -149,21 +173,24 @@ def _events(conn: Connection, where: str, start: dict[int, date]) -> dict[int, l
     rows = _rows(
         conn,
         f"""
-        SELECT loan_id, booked_on, reference FROM ledgerentry
-        WHERE {where.replace("loan.id", "loan_id")}
-          AND kind IN ({_words(pack["ledger"]["kinds"])})""",
+        SELECT ledgerentry.loan_id, booked_on, reference
+        FROM {ledger_from} {"WHERE" if start_sql else "AND"}
+          kind IN ({_words(pack["ledger"]["kinds"])}) {ledger_when}""",
     )
     keyed = _keyed(rows, start)
     for loan_id, booked_on, reference in rows:
         if booked_on >= keyed[loan_id]:
             found[loan_id].append(Mark(_day(booked_on), True, _REPAYMENT, _LEDGER, reference))
     kinds = {k: v["kind"] for k, v in pack["case_events"].items()}
+    # CROSS JOIN: SQLite keeps this order (the loans' cases, then their events by case)
+    # instead of scanning every event of these kinds in the database
     rows = _rows(
         conn,
         f"""
         SELECT caseloan.loan_id, caseevent.id, caseevent.kind, caseevent."on"
-        FROM caseloan JOIN caseevent ON caseevent.case_id = caseloan.case_id
-        WHERE {where.replace("loan.id", "caseloan.loan_id")}
+        FROM caseloan CROSS JOIN caseevent
+        WHERE caseevent.case_id = caseloan.case_id
+          AND {where.replace("loan.id", "caseloan.loan_id")}
           AND caseevent.kind IN ({_words(kinds)})""",
     )
     for loan_id, event_id, kind, on in rows:
@@ -196,6 +223,173 @@ def _writer(conn: Connection, computed_at: datetime) -> Callable[[list[list]], N
     return write
 
 
+def _range_rows(conn: Connection, ids: list[int], where: str, roll, today: date) -> list[list]:
+    """The clock rows (FIELDS without computed_at) of the loans `ids`, selected by `where`."""
+    starts = _starts(conn, where)
+    found = _events(conn, where, starts)
+    rows = []
+    for loan_id in ids:
+        start = starts[loan_id]
+        clock = compute_clock(start, found.get(loan_id, ()), roll)
+        risk, _days = risk_for(clock.conservative_expiry, today)
+        last = clock.last_event
+        rows.append([
+            loan_id, start, clock.expiry, clock.conservative_expiry, clock.longstop,
+            clock.provisional, risk.value,
+            last.kind if last else None, last.on if last else None,
+            last.source if last else None, last.source_id if last else None,
+        ])  # fmt: skip
+    return rows
+
+
+def _ranges(conn: Connection, loan_ids: list[int] | None):
+    """(ids, SQL filter) per range of loans: id ranges for the whole portfolio, id lists
+    for a subset."""
+    query = select(_LOAN.id).order_by(_LOAN.id)
+    if loan_ids is not None:
+        query = query.where(_LOAN.id.in_(sorted(set(loan_ids))))
+    all_ids = list(conn.execute(query).scalars())
+    size = SPARSE_CHUNK if loan_ids is not None else CHUNK
+    for pos in range(0, len(all_ids), size):
+        ids = all_ids[pos : pos + size]
+        if loan_ids is not None:
+            yield ids, "loan.id IN (" + ",".join(str(int(i)) for i in ids) + ")"
+        else:
+            yield ids, f"loan.id BETWEEN {int(ids[0])} AND {int(ids[-1])}"
+
+
+def portfolio_rows(
+    session: Session, *, today: date, calendar: Calendar | None = None
+) -> list[list]:
+    """The clock row of every loan, computed and NOT stored (reads only)."""
+    roll = make_roller(resolve_calendar(session, calendar))
+    conn = session.connection()
+    rows: list[list] = []
+    for ids, where in _ranges(conn, None):
+        rows.extend(_range_rows(conn, ids, where, roll, today))
+    return rows
+
+
+@dataclass
+class ClockChanges:
+    """What storing a fresh computation of every clock changes, in the driver's form:
+    new rows (FIELDS without computed_at), changed rows (the same, then the row id), the
+    ids of rows whose loan is gone; `unchanged` rows are left as they are."""
+
+    inserts: list[tuple] = field(default_factory=list)
+    updates: list[tuple] = field(default_factory=list)
+    deletes: list[int] = field(default_factory=list)
+    unchanged: int = 0
+
+    @property
+    def loans(self) -> int:
+        return len(self.inserts) + len(self.updates) + self.unchanged
+
+    def merge(self, other: ClockChanges) -> None:
+        self.inserts.extend(other.inserts)
+        self.updates.extend(other.updates)
+        self.deletes.extend(other.deletes)
+        self.unchanged += other.unchanged
+
+
+def _binder(conn: Connection) -> Callable[[list], tuple]:
+    """A clock row (FIELDS without computed_at) in the form the driver stores it."""
+    columns = [_CLOCK.c[name] for name in FIELDS[:-1]]
+    processors = [c.type.bind_processor(conn.dialect) for c in columns]
+    active = [(i, p) for i, p in enumerate(processors) if p is not None]
+
+    sqlite = conn.dialect.name == "sqlite"
+
+    def bind(row: list) -> tuple:
+        for i, process in active:
+            if row[i] is not None:
+                row[i] = process(row[i])
+        if sqlite:  # stored as ISO text and 0/1: compare like with like
+            row = [v.isoformat() if v.__class__ is date else int(v) if v.__class__ is bool
+                   else v for v in row]  # fmt: skip
+        return tuple(row)
+
+    return bind
+
+
+def loan_ranges(session: Session) -> list[tuple[int, int]]:
+    """(first, last) loan id of each range of the whole portfolio, in id order."""
+    return [(ids[0], ids[-1]) for ids, _ in _ranges(session.connection(), None)]
+
+
+def range_changes(
+    session: Session, first: int, last: int, *, today: date, roll=None
+) -> ClockChanges:
+    """Compute the clocks of the loans with ids first..last and compare them with the
+    stored ones (reads only): a recompute then writes only the clocks that changed."""
+    conn = session.connection()
+    roll = roll or make_roller(resolve_calendar(session, None))
+    where = f"loan.id BETWEEN {int(first)} AND {int(last)}"
+    ids = [r[0] for r in _rows(conn, f"SELECT id FROM loan WHERE {where} ORDER BY id")]
+    bind = _binder(conn)
+    columns = ", ".join(FIELDS[:-1])
+    stored = {
+        r[1]: r
+        for r in _rows(conn, f"SELECT id, {columns} FROM limitationclock "
+                             f"WHERE loan_id BETWEEN {int(first)} AND {int(last)}")
+    }  # fmt: skip
+    changes = ClockChanges()
+    for row in _range_rows(conn, ids, where, roll, today) if ids else ():
+        new = bind(row)
+        old = stored.pop(new[0], None)
+        if old is None:
+            changes.inserts.append(new)
+        elif old[1:] == new:
+            changes.unchanged += 1
+        else:
+            changes.updates.append((*new, old[0]))
+    changes.deletes = sorted(r[0] for r in stored.values())
+    return changes
+
+
+def portfolio_changes(
+    session: Session, *, today: date, calendar: Calendar | None = None
+) -> ClockChanges:
+    """`range_changes` over the whole portfolio."""
+    roll = make_roller(resolve_calendar(session, calendar))
+    total = ClockChanges()
+    for first, last in loan_ranges(session):
+        total.merge(range_changes(session, first, last, today=today, roll=roll))
+    return total
+
+
+def store_changes(
+    session: Session,
+    changes: ClockChanges,
+    *,
+    today: date,
+    now: datetime,
+    actor: str = "system",
+) -> int:
+    """Write `changes` (from `portfolio_changes`), audited, in the caller's transaction
+    (not committed). Returns the number of loans whose clock is stored."""
+    conn = session.connection()
+    stamp = _CLOCK.c.computed_at.type.bind_processor(conn.dialect)
+    stamp = stamp(utcnow_from(now)) if stamp else utcnow_from(now)
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    if changes.deletes:
+        conn.execute(delete(_CLOCK).where(_CLOCK.c.id.in_(changes.deletes)))
+    if changes.inserts:
+        sql = (f"INSERT INTO limitationclock ({', '.join(FIELDS)}) "
+               f"VALUES ({', '.join([mark] * len(FIELDS))})")  # fmt: skip
+        conn.exec_driver_sql(sql, [(*row, stamp) for row in changes.inserts])
+    if changes.updates:
+        sets = ", ".join(f"{name} = {mark}" for name in FIELDS)
+        sql = f"UPDATE limitationclock SET {sets} WHERE id = {mark}"
+        conn.exec_driver_sql(sql, [(*row[:-1], stamp, row[-1]) for row in changes.updates])
+    record(session, AuditEvent(actor, "limitation.recompute", "loan", "",
+                               {"loans": changes.loans, "today": today.isoformat(),
+                                "subset": False, "inserted": len(changes.inserts),
+                                "updated": len(changes.updates),
+                                "deleted": len(changes.deletes)}), now=now)  # fmt: skip
+    return changes.loans
+
+
 def recompute_portfolio(
     session: Session,
     *,
@@ -210,39 +404,17 @@ def recompute_portfolio(
     computed_at = utcnow_from(now)
     roll = make_roller(resolve_calendar(session, calendar))
     conn = session.connection()
-    query = select(_LOAN.id).order_by(_LOAN.id)
-    if loan_ids is not None:
-        query = query.where(_LOAN.id.in_(sorted(set(loan_ids))))
-    all_ids = list(conn.execute(query).scalars())
     sparse = loan_ids is not None
-    total = len(all_ids)
+    ranges = list(_ranges(conn, loan_ids))
+    total = sum(len(ids) for ids, _ in ranges)
     if not sparse:
         conn.execute(delete(_CLOCK))
     write = _writer(conn, computed_at)
-    size = SPARSE_CHUNK if sparse else CHUNK
     done = 0
-    for pos in range(0, total, size):
-        ids = all_ids[pos : pos + size]
+    for ids, where in ranges:
         if sparse:
             conn.execute(delete(_CLOCK).where(_CLOCK.c.loan_id.in_(ids)))
-            where = "loan.id IN (" + ",".join(str(int(i)) for i in ids) + ")"
-        else:
-            where = f"loan.id BETWEEN {int(ids[0])} AND {int(ids[-1])}"
-        starts = _starts(conn, where)
-        found = _events(conn, where, starts)
-        rows = []
-        for loan_id in ids:
-            start = starts[loan_id]
-            clock = compute_clock(start, found.get(loan_id, ()), roll)
-            risk, _days = risk_for(clock.conservative_expiry, today)
-            last = clock.last_event
-            rows.append([
-                loan_id, start, clock.expiry, clock.conservative_expiry, clock.longstop,
-                clock.provisional, risk.value,
-                last.kind if last else None, last.on if last else None,
-                last.source if last else None, last.source_id if last else None,
-            ])  # fmt: skip
-        write(rows)
+        write(_range_rows(conn, ids, where, roll, today))
         done += len(ids)
         if progress:
             progress(done, total)
