@@ -28,7 +28,7 @@ ENGINE_FILES = tuple(
 CASES_SQL = 'SELECT id, route, owner_id, ref FROM "case" WHERE id {where}'
 DIGESTS_SQL = "SELECT case_id, signature FROM deadlinecase WHERE case_id {where}"
 EVENTS_SQL = (
-    'SELECT id, case_id, kind, "on", party, data FROM caseevent WHERE case_id {where} '
+    'SELECT id, case_id, kind, "on", party, {data} FROM caseevent WHERE case_id {{where}} '
     'ORDER BY case_id, "on", id'
 )
 EXISTING_SQL = (
@@ -49,6 +49,39 @@ PRUNE_TEXTS_SQL = (
 )
 
 
+def events_sql(dialect: str, keys: tuple[str, ...]) -> str:
+    """EVENTS_SQL with the event data reduced, inside the database, to the values of
+    `keys` (the keys any rule reads) as a JSON array: the rest of the data (tracking
+    numbers, amounts, notes) moves no deadline, and the few distinct arrays are parsed
+    once each. `{where}` is left to fill."""
+    for key in keys:
+        if not key.replace("_", "").isalnum():
+            raise ValueError(f"rules: event data key {key!r} is not a plain word")
+    if not keys:
+        return EVENTS_SQL.format(data="NULL")
+    if dialect == "sqlite":
+        # two paths or more make json_extract return a JSON array (one would be a scalar)
+        paths = [f"'$.{k}'" for k in keys] + (["'$.__none__'"] if len(keys) == 1 else [])
+        return EVENTS_SQL.format(data=f"json_extract(data, {', '.join(paths)})")
+    if dialect == "postgresql":
+        values = ", ".join(f"(data::jsonb) -> '{k}'" for k in keys)
+        return EVENTS_SQL.format(data=f"jsonb_build_array({values})::text")
+    return EVENTS_SQL.format(data="data")  # other databases: the whole data, projected in Python
+
+
+def project_data(raw, keys: tuple[str, ...]) -> tuple[dict, object]:
+    """Event data as the rules see it, and a hashable key for it, from what `events_sql`
+    selected: a JSON array of the values of `keys` (or, elsewhere, the whole data)."""
+    if raw is None:
+        return {}, ""
+    value = json.loads(raw) if isinstance(raw, str) else raw
+    if isinstance(value, list):
+        data = {k: v for k, v in zip(keys, value, strict=False) if v is not None}
+    else:
+        data = {k: value[k] for k in keys if value.get(k) is not None}
+    return data, json.dumps(data, sort_keys=True)
+
+
 def statements(paramstyle: str) -> tuple[str, str, str]:
     """INSERT and UPDATE of deadlines and INSERT of texts, for executemany with positional
     parameters in the driver's style (no SQLAlchemy parameter processing per row: the
@@ -66,9 +99,10 @@ def statements(paramstyle: str) -> tuple[str, str, str]:
         f"UPDATE deadline SET {', '.join(f'{c} = {value(c)}' for c in UPDATE_COLUMNS)} "
         f"WHERE id = {mark}"
     )
+    # ON CONFLICT: chunks planned in another process may carry a text stored meanwhile
     text_sql = (
         "INSERT INTO deadlinetext (key, basis, explanation_zh, explanation_en) "
-        f"VALUES ({mark}, {mark}, {mark}, {mark})"
+        f"VALUES ({mark}, {mark}, {mark}, {mark}) ON CONFLICT (key) DO NOTHING"
     )
     return insert_sql, update_sql, text_sql
 
@@ -80,7 +114,6 @@ class DriverValues:
         self.dialect = dialect
         self.sqlite = dialect == "sqlite"
         self.dates: dict = {}  # raw date text -> date
-        self.data: dict = {}  # raw JSON text -> (dict, key)
 
     def date(self, value: date | None):
         if value is None or not self.sqlite:
@@ -101,17 +134,6 @@ class DriverValues:
         hit = self.dates.get(raw)
         if hit is None:
             hit = self.dates[raw] = date.fromisoformat(raw[:10])
-        return hit
-
-    def parse_data(self, raw) -> tuple[dict, object]:
-        """Event data and a hashable key for it (JSON text is parsed once per value)."""
-        if raw is None:
-            return {}, ""
-        if isinstance(raw, dict):  # PostgreSQL's driver parses JSON itself
-            return raw, json.dumps(raw, sort_keys=True)
-        hit = self.data.get(raw)
-        if hit is None:
-            hit = self.data[raw] = (json.loads(raw) or {}, raw)
         return hit
 
 

@@ -34,16 +34,17 @@ from legal_track.deadline_rules import RuleBook, default_rules
 from legal_track.deadline_sql import (
     CASES_SQL,
     DIGESTS_SQL,
-    EVENTS_SQL,
     EXISTING_SQL,
     PRUNE_TEXTS_SQL,
     TEXTS_SQL,
     DriverValues,
     case_digest,
     context_digest,
+    events_sql,
     fetch,
     fingerprint,
     placeholder,
+    project_data,
     statements,
     store_digests,
     where_ids,
@@ -60,6 +61,8 @@ from legal_track.models import (
 
 AUTO_ACTOR = "system"
 Progress = Callable[[int, int], None] | None
+# (chunks of case ids, plan one chunk here) -> the chunks' plans, in order
+Planner = Callable[[list[list[int]], Callable[[list[int]], "ChunkPlan"]], Iterable["ChunkPlan"]]
 
 DL = Deadline.__table__
 CASE = Case.__table__
@@ -178,7 +181,10 @@ def _read_chunk(conn, computer: DeadlineComputer, ids: list[int]):
     cases = {r[0]: r for r in fetch(conn, CASES_SQL.format(where=where), params)}
     raw_events: dict[int, list[tuple]] = defaultdict(list)
     # No filter on kind in SQL: SQLite would pick the kind index and scan the whole table.
-    for r in fetch(conn, EVENTS_SQL.format(where=where), params):
+    sql = computer.memo.get("events_sql")
+    if sql is None:
+        sql = computer.memo["events_sql"] = events_sql(conn.dialect.name, data_keys(computer))
+    for r in fetch(conn, sql.format(where=where), params):
         if r[2] in relevant:
             raw_events[r[1]].append(r)
     context = context_digest(computer)
@@ -226,32 +232,24 @@ def plan_chunk(
         where, params = where_ids(changed, placeholder(conn))
     events: dict[int, list[_Event]] = {}
     date_memo = conv.dates
-    # An event's data matters only through the keys its rules read (a letter's tracking
-    # number does not move a deadline): plans are shared by events that agree on those.
-    rules = computer.rules
-    data_keys = computer.memo.setdefault("data_keys", {})
+    # An event's data matters only through the keys the rules read (a letter's tracking
+    # number moves no deadline): the database returns just those values, as a JSON array
+    # with few distinct values; each is parsed once, and plans are shared by their text.
+    keys = data_keys(computer)
     projected = computer.memo.setdefault("projected", {})
-    no_data = ({}, ())
     for case_id in changed:
         evs = events[case_id] = []
         for r in raw_events.get(case_id, ()):
             on = date_memo.get(r[3])
             if on is None:
                 on = conv.parse_date(r[3])
-            kind = r[2]
-            keys = data_keys.get(kind)
-            if keys is None:
-                keys = data_keys[kind] = rules.data_keys(kind)
-            if not keys or not r[5]:
-                data = no_data
-            else:
-                memo_key = (kind, r[5]) if r[5].__class__ is str else None
-                data = projected.get(memo_key) if memo_key else None
-                if data is None:
-                    data = _project(conv.parse_data(r[5])[0], keys)
-                    if memo_key:
-                        projected[memo_key] = data
-            evs.append(_Event(r[0], r[1], kind, on, r[4], data[0], data[1]))
+            raw = r[5]
+            data = projected.get(raw) if raw.__class__ is str else None
+            if data is None:
+                data = project_data(raw, keys)
+                if raw.__class__ is str:
+                    projected[raw] = data
+            evs.append(_Event(r[0], r[1], r[2], on, r[4], data[0], data[1]))
     report.events = sum(len(v) for v in events.values())
     existing = {(r[1], r[2]): r for r in fetch(conn, EXISTING_SQL.format(where=where), params)}
     kept_keys = set(existing) if existing else None
@@ -354,12 +352,14 @@ def apply_plan(conn, plan: ChunkPlan, *, now: datetime) -> None:
         store_digests(conn, plan.digests, where, params, now)
 
 
-def _project(data: dict, keys: tuple[str, ...]) -> tuple[dict, tuple]:
-    """The part of an event's data that `keys` name, and a hashable key for it."""
-    part = {k: data[k] for k in keys if data.get(k) is not None}
-    return part, tuple(
-        (k, v if v.__class__ in (str, int, bool) else repr(v)) for k, v in part.items()
-    )
+def data_keys(computer: DeadlineComputer) -> tuple[str, ...]:
+    """Every event-data key a rule of the pack reads, sorted."""
+    hit = computer.memo.get("data_keys")
+    if hit is None:
+        rules = computer.rules
+        found = {k for kind in rules.trigger_kinds() for k in rules.data_keys(kind)}
+        hit = computer.memo["data_keys"] = tuple(sorted(found))
+    return hit
 
 
 def _closing_note(closer: _Event) -> str:
@@ -403,12 +403,15 @@ def recompute_cases(
     progress: Progress = None,
     chunk_size: int = 2000,
     force: bool = False,
+    planner: Planner | None = None,
 ) -> RecomputeReport:
     """Recompute the deadlines of `case_ids` (all cases when None). Does NOT commit:
     the calling service commits once with its own audit entry.
 
     A case whose digest (events, route, rules, calendar, engine code) is unchanged since
-    its last recompute is skipped unless `force`.
+    its last recompute is skipped unless `force`. `planner` turns the list of chunks into
+    their plans, in order (default: `plan_chunk` here, one after the other); it lets
+    another process plan some chunks while this one writes.
     """
     now = utcnow_from(now)
     computer = DeadlineComputer(calendar or load_calendar(session), rules or default_rules())
@@ -429,7 +432,11 @@ def recompute_cases(
         report.cases = total - len(changed)
         report.skipped_cases = total - len(changed)
         chunks = [changed[i : i + chunk_size] for i in range(0, len(changed), chunk_size)]
-    plans = (plan_chunk(conn, computer, chunk, now=now, force=True) for chunk in chunks)
+
+    def local(chunk: list[int]) -> ChunkPlan:
+        return plan_chunk(conn, computer, chunk, now=now, force=True)
+
+    plans = planner(chunks, local) if planner else (local(chunk) for chunk in chunks)
     for plan in plans:
         apply_plan(conn, plan, now=now)
         report.merge(plan.report)

@@ -61,7 +61,9 @@ def recompute_case(
     if session.get(Case, case_id) is None:
         raise LookupError(f"case {case_id} not found")
     report = recompute_cases(session, now=now, case_ids=[case_id])
-    record(session, _audit(actor, "deadline.recompute_case", str(case_id), report), now=now)
+    record(
+        session, recompute_audit(actor, "deadline.recompute_case", str(case_id), report), now=now
+    )
     session.commit()
     return report
 
@@ -78,12 +80,12 @@ def recompute_all(
     calendar and engine are unchanged are skipped unless `force`."""
     now = utcnow_from(now)
     report = recompute_cases(session, now=now, progress=progress, force=force)
-    record(session, _audit(actor, "deadline.recompute_all", "", report), now=now)
+    record(session, recompute_audit(actor, "deadline.recompute_all", "", report), now=now)
     session.commit()
     return report
 
 
-def _audit(actor: str, action: str, object_id: str, report: RecomputeReport) -> AuditEvent:
+def recompute_audit(actor: str, action: str, object_id: str, report: RecomputeReport) -> AuditEvent:
     return AuditEvent(
         actor,
         action,
@@ -128,6 +130,7 @@ __all__ = [
     "override_deadline",
     "plan_event",
     "recompute_all",
+    "recompute_audit",
     "recompute_case",
     "recompute_cases",
     "reopen_deadline",

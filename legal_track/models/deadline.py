@@ -51,7 +51,7 @@ class Deadline(SQLModel, table=True):
     trigger_date: date
     party: str | None = Field(default=None, max_length=100)
     raw_due: date  # before rolling off a rest day
-    due: date = Field(index=True)  # computed final date
+    due: date  # computed final date (queries use the override when set: not indexed)
     provisional: bool = Field(default=False)  # year without a loaded notice
     severity: Severity = Field(default=Severity.critical, max_length=10)
     # basis and explanations (zh, en), shared with other deadlines; always loaded with it

@@ -1,6 +1,7 @@
 """deadline texts: basis and explanations stored once per distinct text (deadlinetext),
-deadline.text_id instead of three text columns; unused indexes on rule_id and provisional
-dropped (nothing filters on them alone, and each costs every insert)
+deadline.text_id instead of three text columns; unused indexes on rule_id, provisional and
+due dropped (no query can use them: the board filters on coalesce(override_due, due); each
+cost every insert)
 
 Revision ID: dl02
 Revises: ui01
@@ -86,9 +87,11 @@ def upgrade() -> None:
         _drop_column("deadline", column)
     op.drop_index("ix_deadline_rule_id", table_name="deadline")
     op.drop_index("ix_deadline_provisional", table_name="deadline")
+    op.drop_index("ix_deadline_due", table_name="deadline")
 
 
 def downgrade() -> None:
+    op.create_index("ix_deadline_due", "deadline", ["due"], unique=False)
     op.create_index("ix_deadline_provisional", "deadline", ["provisional"], unique=False)
     op.create_index("ix_deadline_rule_id", "deadline", ["rule_id"], unique=False)
     for column in TEXTS:
