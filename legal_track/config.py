@@ -94,6 +94,14 @@ class Settings(BaseSettings):
         pattern=r"^([01]\d|2[0-3]):[0-5]\d$",
         description="Local time (HH:MM, in `timezone`) at which the daily digest is sent.",
     )
+    recompute_time: str = Field(
+        "06:30",
+        pattern=r"^(([01]\d|2[0-3]):[0-5]\d)?$",
+        description=(
+            "Local time (HH:MM) of the nightly recompute of every deadline and limitation "
+            "clock (risk levels move with the date; run it before the digest). Empty: off."
+        ),
+    )
     digest_horizon_days: int = Field(
         7, ge=1, description="The digest lists deadlines due within this many days."
     )

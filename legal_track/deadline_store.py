@@ -417,6 +417,10 @@ def recompute_cases(
     computer = DeadlineComputer(calendar or load_calendar(session), rules or default_rules())
     conn = session.connection()
     ids = None if case_ids is None else list(case_ids)
+    if ids is not None and len(ids) < chunk_size:
+        # a few cases: offer each of their texts (ON CONFLICT skips the stored ones)
+        # rather than reading every stored text key first
+        computer.memo["texts"] = set()
     total = (
         len(set(ids))
         if ids is not None

@@ -242,32 +242,20 @@ def _range_rows(conn: Connection, ids: list[int], where: str, roll, today: date)
     return rows
 
 
-def _ranges(conn: Connection, loan_ids: list[int] | None):
+def _ranges(conn: Connection, loan_ids: list[int] | None, size: int | None = None):
     """(ids, SQL filter) per range of loans: id ranges for the whole portfolio, id lists
     for a subset."""
     query = select(_LOAN.id).order_by(_LOAN.id)
     if loan_ids is not None:
         query = query.where(_LOAN.id.in_(sorted(set(loan_ids))))
     all_ids = list(conn.execute(query).scalars())
-    size = SPARSE_CHUNK if loan_ids is not None else CHUNK
+    size = size or (SPARSE_CHUNK if loan_ids is not None else CHUNK)
     for pos in range(0, len(all_ids), size):
         ids = all_ids[pos : pos + size]
         if loan_ids is not None:
             yield ids, "loan.id IN (" + ",".join(str(int(i)) for i in ids) + ")"
         else:
             yield ids, f"loan.id BETWEEN {int(ids[0])} AND {int(ids[-1])}"
-
-
-def portfolio_rows(
-    session: Session, *, today: date, calendar: Calendar | None = None
-) -> list[list]:
-    """The clock row of every loan, computed and NOT stored (reads only)."""
-    roll = make_roller(resolve_calendar(session, calendar))
-    conn = session.connection()
-    rows: list[list] = []
-    for ids, where in _ranges(conn, None):
-        rows.extend(_range_rows(conn, ids, where, roll, today))
-    return rows
 
 
 @dataclass
@@ -312,9 +300,9 @@ def _binder(conn: Connection) -> Callable[[list], tuple]:
     return bind
 
 
-def loan_ranges(session: Session) -> list[tuple[int, int]]:
-    """(first, last) loan id of each range of the whole portfolio, in id order."""
-    return [(ids[0], ids[-1]) for ids, _ in _ranges(session.connection(), None)]
+def loan_ranges(session: Session, *, size: int = CHUNK) -> list[tuple[int, int]]:
+    """(first, last) loan id of each range of `size` loans of the portfolio, in id order."""
+    return [(ids[0], ids[-1]) for ids, _ in _ranges(session.connection(), None, size)]
 
 
 def range_changes(

@@ -1,8 +1,9 @@
 """The reminder worker: APScheduler 3 with its jobs in the app database, behind a lease.
 
 * The schedule is data (settings): a cron job for the daily digest (`digest_time`, in
-  `timezone`) and an interval job (`alert_interval_minutes`) for alerts, escalations,
-  retries and a missed digest. Jobs live in the `apscheduler_jobs` table of the app
+  `timezone`), an interval job (`alert_interval_minutes`) for alerts, escalations,
+  retries and a missed digest, and a nightly recompute of every deadline and limitation
+  clock (`recompute_time`), so that the digest reads today's risk levels. Jobs live in the `apscheduler_jobs` table of the app
   database, with `coalesce` and `misfire_grace_time`, so a run missed while no worker was up
   is made once when one starts again, not dropped and not repeated.
 * A job store must never be shared by two running schedulers, and several app instances
@@ -49,6 +50,7 @@ log = logging.getLogger(__name__)
 LEASE_NAME = "reminders"
 DIGEST_JOB = "reminders-digest"
 CHECK_JOB = "reminders-check"
+RECOMPUTE_JOB = "portfolio-recompute"
 JOB_TABLE = "apscheduler_jobs"
 Clock = Callable[[], datetime]
 
@@ -114,6 +116,9 @@ def desired_jobs(settings: Settings) -> dict[str, BaseTrigger]:
         jobs[DIGEST_JOB] = CronTrigger(hour=at.hour, minute=at.minute, timezone=tz)
     if settings.digest_enabled or settings.alerts_enabled:
         jobs[CHECK_JOB] = IntervalTrigger(minutes=settings.alert_interval_minutes, timezone=tz)
+    if settings.recompute_time:
+        at = time.fromisoformat(settings.recompute_time)
+        jobs[RECOMPUTE_JOB] = CronTrigger(hour=at.hour, minute=at.minute, timezone=tz)
     return jobs
 
 
@@ -255,6 +260,8 @@ class Worker:
         if not self.holds_lease(now):
             log.info("job %s skipped: %s does not hold the lease", job_id, self.holder)
             return None
+        if job_id == RECOMPUTE_JOB:
+            return self.recompute(now)
         report = run_pass(
             lambda: session_scope(self.engine), now=now, mailer=self.mailer,
             settings=self.settings, digest=True if job_id == DIGEST_JOB else None,
@@ -270,6 +277,20 @@ class Worker:
             len(report.sent),
             len(report.failed),
         )
+        return report
+
+    def recompute(self, now: datetime):
+        """Every deadline and limitation clock, with today's date in `timezone`."""
+        from legal_track.recompute import recompute_everything
+
+        today = utcnow_from(now).astimezone(ZoneInfo(self.settings.timezone)).date()
+        with session_scope(self.engine) as session:
+            report = recompute_everything(session, now=now, today=today, actor="scheduler")
+        d, c = report.deadlines, report.clocks
+        log.info(
+            "%s: deadlines of %d cases (%d skipped), %d limitation clocks (%d changed)",
+            RECOMPUTE_JOB, d.cases, d.skipped_cases, c.loans, len(c.inserts) + len(c.updates),
+        )  # fmt: skip
         return report
 
     # life cycle -------------------------------------------------------

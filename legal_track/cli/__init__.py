@@ -19,6 +19,7 @@ from legal_track.cli import evidence as evidence_cli
 from legal_track.cli import fee as fee_cli
 from legal_track.cli import intake as intake_cli
 from legal_track.cli import limitation as limitation_cli
+from legal_track.cli import recompute as recompute_cli
 from legal_track.cli import reminders as reminders_cli
 from legal_track.cli import templates as templates_cli
 from legal_track.cli import users
@@ -44,6 +45,7 @@ app.add_typer(evidence_cli.app, name="evidence")
 app.command("fee")(fee_cli.fee)
 app.add_typer(intake_cli.app, name="import")
 app.command("limitation")(limitation_cli.limitation)
+app.command("recompute")(recompute_cli.recompute)
 app.add_typer(reminders_cli.app, name="reminders")
 app.add_typer(templates_cli.app, name="templates")
 app.command("worker")(reminders_cli.worker)

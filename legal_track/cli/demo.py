@@ -63,15 +63,14 @@ def demo(
 def _follow_up(engine, *, as_of: date, now: datetime, cases: int) -> dict:
     """Derive what the services derive for real data: deadlines, limitation clocks,
     and a contract and an ID image for the first few cases' evidence tabs."""
-    from legal_track.deadlines import recompute_all
     from legal_track.demo_evidence import attach_demo_evidence
-    from legal_track.limitation_portfolio import recompute_portfolio
+    from legal_track.recompute import recompute_everything
 
     with session() as s:
-        with progress_bar("deadlines") as progress:
-            deadlines = recompute_all(s, now=now, actor="demo", progress=progress)
-        with progress_bar("limitation") as progress:
-            clocks = recompute_portfolio(s, today=as_of, now=now, progress=progress, actor="demo")
+        with progress_bar("deadlines and limitation clocks") as progress:
+            report = recompute_everything(s, now=now, today=as_of, actor="demo",
+                                          progress=progress)  # fmt: skip
+        deadlines, clocks = report.deadlines, report.loans
         with tempfile.TemporaryDirectory() as tmp:
             items = attach_demo_evidence(
                 s, case_ids=list(range(1, cases + 1)), workdir=Path(tmp), now=now

@@ -12,6 +12,7 @@ from legal_track.db import make_engine
 from legal_track.scheduler import (
     CHECK_JOB,
     DIGEST_JOB,
+    RECOMPUTE_JOB,
     Worker,
     WorkerAlreadyRunningError,
     acquire_lease,
@@ -88,6 +89,9 @@ def test_only_one_of_several_acquires_at_once_postgresql(pg_engine):
 
 def test_schedule_is_data(tmp_path):
     jobs = desired_jobs(make_settings(tmp_path))
+    assert set(jobs) == {DIGEST_JOB, CHECK_JOB, RECOMPUTE_JOB}
+    assert str(jobs[RECOMPUTE_JOB]) == "cron[hour='6', minute='30']", "before the digest"
+    jobs = desired_jobs(make_settings(tmp_path, recompute_time=""))
     assert set(jobs) == {DIGEST_JOB, CHECK_JOB}
     digest, check = jobs[DIGEST_JOB], jobs[CHECK_JOB]
     assert isinstance(digest, CronTrigger) and str(digest) == "cron[hour='8', minute='30']"
@@ -96,8 +100,10 @@ def test_schedule_is_data(tmp_path):
     later = desired_jobs(make_settings(tmp_path, digest_time="07:05", alert_interval_minutes=5))
     assert str(later[DIGEST_JOB]) == "cron[hour='7', minute='5']"
     assert later[CHECK_JOB].interval == timedelta(minutes=5)
-    assert set(desired_jobs(make_settings(tmp_path, digest_enabled=False))) == {CHECK_JOB}
-    assert desired_jobs(make_settings(tmp_path, digest_enabled=False, alerts_enabled=False)) == {}
+    off = {"recompute_time": ""}
+    assert set(desired_jobs(make_settings(tmp_path, digest_enabled=False, **off))) == {CHECK_JOB}
+    assert desired_jobs(make_settings(tmp_path, digest_enabled=False, alerts_enabled=False,
+                                      **off)) == {}  # fmt: skip
 
 
 def test_sync_jobs_keeps_unchanged_jobs_and_replaces_changed_ones(tmp_path, file_engine):
@@ -118,7 +124,8 @@ def test_sync_jobs_keeps_unchanged_jobs_and_replaces_changed_ones(tmp_path, file
             sched.get_job(DIGEST_JOB).misfire_grace_time == settings.scheduler_misfire_grace_seconds
         )
         assert sched.get_job(DIGEST_JOB).coalesce is True
-        sync_jobs(sched, make_settings(tmp_path, digest_enabled=False, alerts_enabled=False))
+        sync_jobs(sched, make_settings(tmp_path, digest_enabled=False, alerts_enabled=False,
+                                       recompute_time=""))  # fmt: skip
         assert sched.get_jobs() == []
     finally:
         shutdown_scheduler(sched)
@@ -222,3 +229,38 @@ def test_the_app_starts_one_in_process_worker_when_asked(env, monkeypatch):
     finally:
         worker.stop()
         st.cache_resource.clear()
+
+
+def test_nightly_recompute_refreshes_clocks_and_deadlines(tmp_path, file_engine, smtp):
+    """The recompute job stores every clock with the local date of the run and the
+    deadlines of every case, audited as the scheduler."""
+    from sqlmodel import select
+
+    from legal_track.models import AuditEntry, CaseEvent, Deadline, LimitationClock
+    from tests.factories import make_loan
+
+    with Session(file_engine) as s:
+        lead = make_team(s).lead
+        case = make_owned_case(s, lead)
+        loan = make_loan(s, maturity_on=date(2023, 11, 30), schedule=[])
+        s.add(CaseEvent(case_id=case.id, kind="judgment_served", on=date(2026, 11, 20),
+                        actor="t", created_at=T0))  # fmt: skip
+        s.commit()
+        loan_id, case_id = loan.id, case.id
+    settings = make_settings(tmp_path)
+    at = datetime(2026, 11, 29, 22, 30, tzinfo=UTC)  # 06:30 on 30 November in Shanghai
+    worker = Worker(engine=file_engine, settings=settings, mailer=smtp.mailer(),
+                    clock=lambda: at, holder="W")  # fmt: skip
+    try:
+        assert worker.tick(at)
+        report = worker.run_job(RECOMPUTE_JOB)
+    finally:
+        worker.stop()
+    assert report.deadlines.inserted >= 1 and report.loans >= 1
+    with Session(file_engine) as s:
+        clock = s.exec(select(LimitationClock).where(LimitationClock.loan_id == loan_id)).one()
+        assert clock.expiry == date(2026, 11, 30) and clock.risk == "lt90", "as of the local day"
+        rules = {d.rule_id for d in s.exec(select(Deadline).where(Deadline.case_id == case_id))}
+        assert "appeal_judgment" in rules
+        actions = set(s.exec(select(AuditEntry.action).where(AuditEntry.actor == "scheduler")))
+        assert actions == {"deadline.recompute_all", "limitation.recompute"}

@@ -1,0 +1,199 @@
+"""Recompute every derived date of the portfolio at once: the stored deadlines of every
+case and the limitation clock of every loan.
+
+The work comes in pieces that only read: the limitation clocks of a range of loans, the
+deadline plan of a chunk of cases. On a machine with two cores or more a worker process
+takes pieces too: first the clock ranges, then deadline chunks from the far end of the
+portfolio, while this process plans chunks from the near end and writes every result.
+A piece the worker has not started by the time this process needs it is taken back and
+done here, so neither side waits for long. The worker reads with its own connection and
+hands results back; only this process writes, in one transaction, so the whole
+recompute commits once (one audit entry per part) or not at all. An in-memory
+database, or a single core, does everything here.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import Session
+
+from legal_track.audit import record
+from legal_track.calendar import load_calendar
+from legal_track.db import make_engine, utcnow_from
+from legal_track.deadline_engine import DeadlineComputer
+from legal_track.deadline_rules import default_rules
+from legal_track.deadline_store import ChunkPlan, RecomputeReport, plan_chunk, recompute_cases
+from legal_track.deadlines import recompute_audit
+from legal_track.limitation import make_roller
+from legal_track.limitation_portfolio import CHUNK as LOANS_PER_RANGE
+from legal_track.limitation_portfolio import (
+    ClockChanges,
+    loan_ranges,
+    range_changes,
+    store_changes,
+)
+
+Progress = Callable[[int, int], None] | None
+# Below this many cases + loans a worker process costs more to start than it saves.
+PARALLEL_FROM = 5000
+
+
+@dataclass(frozen=True)
+class PortfolioReport:
+    deadlines: RecomputeReport
+    clocks: ClockChanges  # limitation clocks: inserted, updated, deleted, unchanged
+    parallel: bool  # a worker process took part
+    worker_pieces: int = 0  # pieces (clock ranges, deadline chunks) the worker did
+
+    @property
+    def loans(self) -> int:
+        return self.clocks.loans
+
+
+def _url(session: Session) -> str | None:
+    """The database URL a worker can open, or None (in-memory SQLite)."""
+    url = session.get_bind().url
+    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+        return None
+    return url.render_as_string(hide_password=False)
+
+
+def _size(session: Session) -> int:
+    conn = session.connection()
+    return sum(
+        int(conn.exec_driver_sql(f'SELECT count(*) FROM "{table}"').scalar_one())
+        for table in ("case", "loan")
+    )
+
+
+# --- in the worker process -------------------------------------------------------------
+
+_worker: dict = {}  # url -> (engine, deadline computer, limitation roller): one per process
+
+
+def _state(url: str):
+    hit = _worker.get(url)
+    if hit is None:
+        engine = make_engine(url)
+        with Session(engine) as session:
+            calendar = load_calendar(session)
+        hit = _worker[url] = (engine, DeadlineComputer(calendar, default_rules()),
+                              make_roller(calendar))  # fmt: skip
+    return hit
+
+
+def clock_range_task(url: str, first: int, last: int, today: date) -> ClockChanges:
+    engine, _computer, roll = _state(url)
+    with Session(engine) as session:
+        return range_changes(session, first, last, today=today, roll=roll)
+
+
+def deadline_chunk_task(url: str, ids: list[int], now: datetime) -> ChunkPlan:
+    engine, computer, _roll = _state(url)
+    with Session(engine) as session:
+        return plan_chunk(session.connection(), computer, ids, now=now, force=True)
+
+
+# --- in this process -------------------------------------------------------------------
+
+
+def _take(future: Future | None, here: Callable[[], object], taken: list[int]):
+    """The future's result, or `here()` when the worker has not started it yet."""
+    if future is None or future.cancel():
+        return here()
+    taken[0] += 1
+    return future.result()
+
+
+def recompute_everything(
+    session: Session,
+    *,
+    now: datetime,
+    today: date,
+    force: bool = False,
+    actor: str = "system",
+    progress: Progress = None,
+    parallel: bool | None = None,
+    cases_per_chunk: int = 2000,
+    loans_per_range: int = LOANS_PER_RANGE,
+) -> PortfolioReport:
+    """Recompute the deadlines of every case (unchanged cases skipped unless `force`) and
+    the limitation clock of every loan as of `today`; write what changed, audit both
+    parts and commit once.
+
+    `parallel` None: use a worker process when the database can be opened from one, the
+    machine has two cores or more and the portfolio is big enough to repay starting it."""
+    now = utcnow_from(now)
+    url = _url(session)
+    if parallel is None:
+        parallel = (
+            url is not None and (os.cpu_count() or 1) >= 2 and _size(session) >= PARALLEL_FROM
+        )
+    if parallel and url is None:
+        raise ValueError("an in-memory database cannot be shared with a worker process")
+    ranges = loan_ranges(session, size=loans_per_range)
+    taken = [0]
+    pool = None
+    clock_futures: list[Future | None] = [None] * len(ranges)
+    if parallel:
+        from legal_track.workers import process_pool
+
+        # spawn: a forked child would inherit this process's open database connection
+        pool = process_pool(1, method="spawn")
+        clock_futures = [pool.submit(clock_range_task, url, a, b, today) for a, b in ranges]
+
+    def planner(chunks: list[list[int]], here: Callable[[list[int]], ChunkPlan]) -> Iterable:
+        futures: dict[int, Future] = {}
+        if pool is not None:
+            for i in reversed(range(len(chunks))):  # the worker starts from the far end
+                futures[i] = pool.submit(deadline_chunk_task, url, chunks[i], now)
+        for i, chunk in enumerate(chunks):
+            yield _take(futures.get(i), lambda chunk=chunk: here(chunk), taken)
+
+    def deadline_progress(done: int, total: int) -> None:
+        if progress:
+            progress(done, total + len(ranges))
+
+    try:
+        report = recompute_cases(
+            session, now=now, progress=deadline_progress, force=force, planner=planner,
+            chunk_size=cases_per_chunk,
+        )  # fmt: skip
+        record(session, recompute_audit(actor, "deadline.recompute_all", "", report), now=now)
+        roll = None
+
+        def here(first: int, last: int) -> ClockChanges:
+            nonlocal roll
+            roll = roll or make_roller(load_calendar(session))
+            return range_changes(session, first, last, today=today, roll=roll)
+
+        # take back from the far end what the worker has not started, then collect the rest
+        results: dict[int, ClockChanges] = {}
+        for i in reversed(range(len(ranges))):
+            future = clock_futures[i]
+            if future is None or future.cancel():
+                results[i] = here(*ranges[i])
+        for i, future in enumerate(clock_futures):
+            if i not in results:
+                results[i] = future.result()
+                taken[0] += 1
+        changes = ClockChanges()
+        for i in range(len(ranges)):
+            changes.merge(results[i])
+        if progress:
+            progress(report.cases + len(ranges), report.cases + len(ranges))
+        store_changes(session, changes, today=today, now=now, actor=actor)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        if pool:
+            pool.shutdown(wait=True, cancel_futures=True)
+    return PortfolioReport(deadlines=report, clocks=changes, parallel=bool(parallel),
+                           worker_pieces=taken[0])  # fmt: skip
