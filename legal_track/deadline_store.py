@@ -259,8 +259,9 @@ def plan_chunk(
     known_texts = computer.memo.get("texts")
     if known_texts is None:
         known_texts = computer.memo["texts"] = {r[0] for r in fetch(conn, TEXTS_SQL, ())}
-    notes: dict[int, str] = {}
+    statuses: dict[int, tuple] = {}  # closing event id -> the status it gives
     open_status = ("open", None, None, None)
+    unchanged = 0
     for case_id, evs in events.items():
         case = cases.get(case_id)
         if case is None:
@@ -282,29 +283,27 @@ def plan_chunk(
             if errors:
                 where_ = f"case {case[3]} event {ev.id} ({ev.kind} {ev.on}): "
                 report.errors.extend(where_ + e for e in errors)
+            ev_id, ev_on = ev.id, ev.on
             for c, fp, stored, close_kinds, _text in planned:
-                closer = None
-                for e in closers:
-                    if e.kind in close_kinds and e.on >= ev.on and e.id != ev.id:
-                        closer = e
+                status = open_status
+                for e in closers:  # the first later event that closes this rule
+                    if e.on >= ev_on and e.kind in close_kinds and e.id != ev_id:
+                        status = statuses.get(e.id)
+                        if status is None:
+                            status = statuses[e.id] = ("completed", AUTO_ACTOR, stamp,
+                                                       _closing_note(e))  # fmt: skip
                         break
-                if closer is None:
-                    status = open_status
-                else:
-                    note = notes.get(closer.id)
-                    if note is None:
-                        note = notes[closer.id] = _closing_note(closer)
-                    status = ("completed", AUTO_ACTOR, stamp, note)
-                old = existing.get((ev.id, c.rule_id)) if kept_keys is not None else None
+                row_key = (ev_id, c.rule_id)
+                old = existing.get(row_key) if kept_keys is not None else None
                 if old is None:
-                    inserts.append((case_id, c.rule_id, ev.id, False, stamp, *stored, *status))
+                    inserts.append((case_id, c.rule_id, ev_id, False, stamp, *stored, *status))
                     continue
-                kept_keys.discard((ev.id, c.rule_id))
+                kept_keys.discard(row_key)
                 # status: automatic rows follow the closing events; a person's choice stays
                 auto = old[4] == "open" or old[5] == AUTO_ACTOR
                 same_status = not auto or (old[4] == status[0] and old[6] == status[3])
                 if old[3] == fp and same_status:
-                    report.unchanged += 1
+                    unchanged += 1
                     continue
                 if not auto or same_status:
                     status = (old[4], old[5], old[10], old[6])
@@ -319,6 +318,7 @@ def plan_chunk(
                     )  # fmt: skip
                     if overridden:
                         notices.append(_override_notice(case, old, old_due, c, conv, now))
+    report.unchanged = unchanged
     if kept_keys:
         event_ids = {e.id for evs in events.values() for e in evs}
         for key in kept_keys:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -33,10 +33,12 @@ from legal_track.limitation import make_roller
 from legal_track.limitation_portfolio import CHUNK as LOANS_PER_RANGE
 from legal_track.limitation_portfolio import (
     ClockChanges,
+    audit_changes,
     loan_ranges,
     range_changes,
-    store_changes,
+    write_changes,
 )
+from legal_track.workers import process_pool, start_method
 
 Progress = Callable[[int, int], None] | None
 # Below this many cases + loans a worker process costs more to start than it saves.
@@ -85,6 +87,13 @@ def _state(url: str):
         hit = _worker[url] = (engine, DeadlineComputer(calendar, default_rules()),
                               make_roller(calendar))  # fmt: skip
     return hit
+
+
+def _forget_parent_connections(engine) -> None:
+    """In a forked worker: drop the pooled connections inherited from the parent without
+    closing them (SQLAlchemy's recipe for engines across fork); the worker opens its own
+    and never touches the parent's session, which stays the parent's."""
+    engine.dispose(close=False)
 
 
 def clock_range_task(url: str, first: int, last: int, today: date) -> ClockChanges:
@@ -141,19 +150,56 @@ def recompute_everything(
     pool = None
     clock_futures: list[Future | None] = [None] * len(ranges)
     if parallel:
-        from legal_track.workers import process_pool
-
-        # spawn: a forked child would inherit this process's open database connection
-        pool = process_pool(1, method="spawn")
+        method = start_method()  # fork in a single-threaded process (the CLI), else spawn
+        after_fork = {"initializer": _forget_parent_connections,
+                      "initargs": (session.get_bind(),)} if method == "fork" else {}  # fmt: skip
+        pool = process_pool(1, method=method, **after_fork)
         clock_futures = [pool.submit(clock_range_task, url, a, b, today) for a, b in ranges]
+    clock_results: dict[int, ClockChanges] = {}
+
+    def write_clocks(i: int, changes: ClockChanges) -> None:
+        write_changes(session, changes, now=now)
+        clock_results[i] = changes
+
+    def absorb_clocks() -> None:
+        """Write the clock ranges the worker has finished (as soon as they are ready, so
+        that the writing is spread over the run rather than left for the end)."""
+        for i, future in enumerate(clock_futures):
+            finished = future is not None and future.done() and not future.cancelled()
+            if finished and i not in clock_results:
+                taken[0] += 1
+                write_clocks(i, future.result())
 
     def planner(chunks: list[list[int]], here: Callable[[list[int]], ChunkPlan]) -> Iterable:
-        futures: dict[int, Future] = {}
-        if pool is not None:
-            for i in reversed(range(len(chunks))):  # the worker starts from the far end
-                futures[i] = pool.submit(deadline_chunk_task, url, chunks[i], now)
-        for i, chunk in enumerate(chunks):
-            yield _take(futures.get(i), lambda chunk=chunk: here(chunk), taken)
+        """Plans as they are ready: the worker's finished ones first (writing them is this
+        process's job, and while it writes the worker plans more), else the nearest chunk
+        the worker has not started, planned here. Chunks touch disjoint cases, so the order
+        of writing does not matter."""
+        if pool is None:
+            yield from (here(chunk) for chunk in chunks)
+            return
+        # the worker starts from the far end
+        futures = {i: pool.submit(deadline_chunk_task, url, chunks[i], now)
+                   for i in reversed(range(len(chunks)))}  # fmt: skip
+        near = 0  # chunks below `near` are decided (planned here, or left to the worker)
+        with_worker: set[int] = set()
+        while near < len(chunks) or with_worker:
+            absorb_clocks()
+            ready = [i for i in with_worker if futures[i].done()]
+            if not ready and near < len(chunks):
+                i, near = near, near + 1
+                if futures[i].cancel():
+                    yield here(chunks[i])
+                else:
+                    with_worker.add(i)
+                continue
+            if not ready:
+                wait([futures[i] for i in with_worker], return_when=FIRST_COMPLETED)
+                continue
+            for i in sorted(ready):
+                with_worker.discard(i)
+                taken[0] += 1
+                yield futures[i].result()
 
     def deadline_progress(done: int, total: int) -> None:
         if progress:
@@ -173,21 +219,20 @@ def recompute_everything(
             return range_changes(session, first, last, today=today, roll=roll)
 
         # take back from the far end what the worker has not started, then collect the rest
-        results: dict[int, ClockChanges] = {}
         for i in reversed(range(len(ranges))):
             future = clock_futures[i]
-            if future is None or future.cancel():
-                results[i] = here(*ranges[i])
+            if i not in clock_results and (future is None or future.cancel()):
+                write_clocks(i, here(*ranges[i]))
         for i, future in enumerate(clock_futures):
-            if i not in results:
-                results[i] = future.result()
+            if i not in clock_results:
                 taken[0] += 1
+                write_clocks(i, future.result())
         changes = ClockChanges()
         for i in range(len(ranges)):
-            changes.merge(results[i])
+            changes.merge(clock_results[i])
+        audit_changes(session, changes, today=today, now=now, actor=actor)
         if progress:
             progress(report.cases + len(ranges), report.cases + len(ranges))
-        store_changes(session, changes, today=today, now=now, actor=actor)
         session.commit()
     except BaseException:
         session.rollback()

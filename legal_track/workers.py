@@ -47,8 +47,10 @@ def _bare_main():
 def process_pool(
     workers: int, *, initializer=None, initargs: tuple = (), method: str | None = None
 ) -> ProcessPoolExecutor:
-    """A started pool of `workers` processes (see the module docstring). Pass
-    ``method="spawn"`` when the parent holds database connections a fork would share."""
+    """A started pool of `workers` processes (see the module docstring). A forked worker
+    inherits the parent's database connections: it must never use them, and should drop
+    the pooled ones with ``engine.dispose(close=False)`` in its `initializer` (or pass
+    ``method="spawn"``)."""
     method = method or start_method()
     pool = ProcessPoolExecutor(
         max_workers=workers,

@@ -50,7 +50,12 @@ def _dump(engine) -> tuple[list, list]:
     return [tuple(r) for r in deadlines], [tuple(r) for r in clocks]
 
 
-def test_worker_and_single_process_store_the_same(twin, now):
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_worker_and_single_process_store_the_same(twin, now, method, monkeypatch):
+    """The CLI forks its worker, the app and the scheduler (threaded) spawn it."""
+    import legal_track.recompute
+
+    monkeypatch.setattr(legal_track.recompute, "start_method", lambda: method)
     a, b = twin
     with Session(a) as s:
         par = recompute_everything(s, now=now, today=TODAY, parallel=True, **SMALL)

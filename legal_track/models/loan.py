@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from legal_track.models.base import json_field, money_field, rate_field, utc_field
@@ -63,9 +63,13 @@ class LedgerKind(StrEnum):
 
 
 class LedgerEntry(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("loan_id", "reference", name="uq_ledger_loan_ref"),)
+    __table_args__ = (
+        UniqueConstraint("loan_id", "reference", name="uq_ledger_loan_ref"),
+        # a loan's entries by date: the limitation clock reads only those from its start on
+        Index("ix_ledgerentry_loan_booked", "loan_id", "booked_on"),
+    )
     id: int | None = Field(default=None, primary_key=True)
-    loan_id: int = Field(foreign_key="loan.id", index=True)
+    loan_id: int = Field(foreign_key="loan.id")
     kind: LedgerKind = Field(max_length=16)
     amount: Decimal = money_field()
     booked_on: date = Field(index=True)
