@@ -165,7 +165,8 @@ class ChunkPlan:
 
     report: RecomputeReport
     texts: list[tuple] = field(default_factory=list)  # new DeadlineText rows
-    inserts: list[tuple] = field(default_factory=list)
+    inserts: list[tuple] = field(default_factory=list)  # new open deadlines (INSERT_OPEN)
+    done_inserts: list[tuple] = field(default_factory=list)  # new, closed by an event
     updates: list[tuple] = field(default_factory=list)
     deletes: list[int] = field(default_factory=list)
     notices: list[dict] = field(default_factory=list)
@@ -253,7 +254,8 @@ def plan_chunk(
     report.events = sum(len(v) for v in events.values())
     existing = {(r[1], r[2]): r for r in fetch(conn, EXISTING_SQL.format(where=where), params)}
     kept_keys = set(existing) if existing else None
-    inserts, updates, notices = plan.inserts, plan.updates, plan.notices
+    inserts, done_inserts = plan.inserts, plan.done_inserts
+    updates, notices = plan.updates, plan.notices
     stamp = conv.stamp(now)
     plans = computer.memo.setdefault("plan", {})
     known_texts = computer.memo.get("texts")
@@ -296,7 +298,12 @@ def plan_chunk(
                 row_key = (ev_id, c.rule_id)
                 old = existing.get(row_key) if kept_keys is not None else None
                 if old is None:
-                    inserts.append((case_id, c.rule_id, ev_id, False, stamp, *stored, *status))
+                    if status is open_status:
+                        inserts.append((case_id, c.rule_id, ev_id, *stored, stamp))
+                    else:
+                        done_inserts.append(
+                            (case_id, c.rule_id, ev_id, *stored, stamp, stamp, status[3])
+                        )
                     continue
                 kept_keys.discard(row_key)
                 # status: automatic rows follow the closing events; a person's choice stays
@@ -327,7 +334,8 @@ def plan_chunk(
             if human_done and old[1] in event_ids:
                 continue  # completed or waived by a person: kept as history
             plan.deletes.append(old[0])
-    report.inserted, report.updated, report.deleted = len(inserts), len(updates), len(plan.deletes)
+    report.inserted = len(inserts) + len(done_inserts)
+    report.updated, report.deleted = len(updates), len(plan.deletes)
     return plan
 
 
@@ -338,11 +346,14 @@ def apply_plan(conn, plan: ChunkPlan, *, now: datetime) -> None:
             update(NOTICE).where(NOTICE.c.deadline_id.in_(plan.deletes)).values(deadline_id=None)
         )
         conn.execute(delete(DL).where(DL.c.id.in_(plan.deletes)))
-    insert_sql, update_sql, text_sql = statements(conn.dialect.paramstyle)
+    insert_open, insert_done, update_sql, text_sql = statements(conn.dialect.paramstyle,
+                                                                AUTO_ACTOR)  # fmt: skip
     if plan.texts:
         conn.exec_driver_sql(text_sql, plan.texts)
     if plan.inserts:
-        conn.exec_driver_sql(insert_sql, plan.inserts)
+        conn.exec_driver_sql(insert_open, plan.inserts)
+    if plan.done_inserts:
+        conn.exec_driver_sql(insert_done, plan.done_inserts)
     if plan.updates:
         conn.exec_driver_sql(update_sql, plan.updates)
     if plan.notices:

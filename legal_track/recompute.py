@@ -4,9 +4,10 @@ case and the limitation clock of every loan.
 The work comes in pieces that only read: the limitation clocks of a range of loans, the
 deadline plan of a chunk of cases. On a machine with two cores or more a worker process
 takes pieces too: first the clock ranges, then deadline chunks from the far end of the
-portfolio, while this process plans chunks from the near end and writes every result.
-A piece the worker has not started by the time this process needs it is taken back and
-done here, so neither side waits for long. The worker reads with its own connection and
+portfolio, while this process writes whatever the worker has finished and otherwise
+plans the nearest chunk the worker has not started (taking it back), so neither side
+waits for long. The worker is forked from a single-threaded process (the CLI) and
+spawned from a threaded one (the app, the scheduler). The worker reads with its own connection and
 hands results back; only this process writes, in one transaction, so the whole
 recompute commits once (one audit entry per part) or not at all. An in-memory
 database, or a single core, does everything here.
