@@ -58,6 +58,7 @@ from legal_track.models import (
     NoticeKind,
     text_key,
 )
+from legal_track.workers import gc_paused
 
 AUTO_ACTOR = "system"
 Progress = Callable[[int, int], None] | None
@@ -404,6 +405,7 @@ def _override_notice(
     }
 
 
+@gc_paused()
 def recompute_cases(
     session: Session,
     *,

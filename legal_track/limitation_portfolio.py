@@ -37,6 +37,7 @@ from legal_track.limitation import (
     timezone,
 )
 from legal_track.models import LimitationClock, Loan
+from legal_track.workers import gc_paused
 
 CHUNK = 20_000
 SPARSE_CHUNK = 5_000
@@ -391,6 +392,7 @@ def store_changes(
     return changes.loans
 
 
+@gc_paused()
 def recompute_portfolio(
     session: Session,
     *,

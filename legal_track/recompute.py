@@ -39,7 +39,7 @@ from legal_track.limitation_portfolio import (
     range_changes,
     write_changes,
 )
-from legal_track.workers import process_pool, start_method
+from legal_track.workers import gc_paused, process_pool, start_method
 
 Progress = Callable[[int, int], None] | None
 # Below this many cases + loans a worker process costs more to start than it saves.
@@ -97,12 +97,14 @@ def _forget_parent_connections(engine) -> None:
     engine.dispose(close=False)
 
 
+@gc_paused()
 def clock_range_task(url: str, first: int, last: int, today: date) -> ClockChanges:
     engine, _computer, roll = _state(url)
     with Session(engine) as session:
         return range_changes(session, first, last, today=today, roll=roll)
 
 
+@gc_paused()
 def deadline_chunk_task(url: str, ids: list[int], now: datetime) -> ChunkPlan:
     engine, computer, _roll = _state(url)
     with Session(engine) as session:
@@ -120,6 +122,7 @@ def _take(future: Future | None, here: Callable[[], object], taken: list[int]):
     return future.result()
 
 
+@gc_paused()
 def recompute_everything(
     session: Session,
     *,

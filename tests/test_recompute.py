@@ -173,3 +173,47 @@ def test_postgresql_with_a_worker_stores_what_sqlite_does(tmp_path, now):
     finally:
         pg.dispose()
         lite.dispose()
+
+
+def test_gc_is_paused_for_bulk_passes_and_restored_after_nesting_and_errors():
+    import gc
+    import threading
+
+    from legal_track.workers import gc_paused
+
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+        with gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled(), "an inner pause does not resume the collector"
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), gc_paused():
+        raise RuntimeError("a failing pass")
+    assert gc.isenabled(), "resumed after an error"
+    # two overlapping passes in threads: the collector resumes when the last one ends
+    first_in, second_done = threading.Event(), threading.Event()
+    states = []
+
+    def first():
+        with gc_paused():
+            first_in.set()
+            second_done.wait(10)
+            states.append(gc.isenabled())
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    first_in.wait(10)
+    with gc_paused():
+        pass
+    states.append(gc.isenabled())
+    second_done.set()
+    thread.join(10)
+    assert states == [False, False] and gc.isenabled()
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled(), "a collector that was off stays off"
+    finally:
+        gc.enable()
