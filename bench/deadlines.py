@@ -257,10 +257,10 @@ def report(cases: int, built: dict, results: dict, build_seconds: float, load: s
         "chunk of 2,000 cases with plain driver queries; each distinct (event kind, date, "
         "data) is computed once; stored rows are compared by a fingerprint and only "
         "differences are written (executemany); a case whose digest (events, route, rules, "
-        "calendar, engine code) is unchanged is skipped. One process: planning chunks in 2 "
-        "worker processes while the caller writes was tried and was slower (18.0 s against "
-        "14.3 s for the cold run on an idle machine: process start, pickling the plans and "
-        "a plan memo per worker cost more than the second core saved).",
+        "calendar, engine code) is unchanged is skipped. Texts (basis, explanations) are "
+        "stored once per distinct text. This measures the deadline part alone, in one "
+        "process; `bench.recompute` (docs/bench/recompute.md) measures deadlines and "
+        "limitation clocks together, with a worker process taking pieces of both.",
         "",
     ]
     return "\n".join(lines)

@@ -245,11 +245,13 @@ the steadier figures.
 
 How the recompute keeps to a few passes over the data: loans are taken 20,000 at a time; per
 range, four plain SELECTs at the driver level (the last instalment's due date is read from
-the JSON schedule inside the database; contact rows are filtered to delivered demands, calls
-and promises in SQL); rows dated before a loan's start are skipped before any parsing (an
-event before the start cannot move the end of the period); the chain of interruptions is
-walked once per loan, computing a new end date only at a gap; three-year additions and
-working-day rolls are memoised per date; the rows are written with one executemany per range.
+the JSON schedule inside the database; ledger and contact rows are joined to their loan's
+start in SQL so that rows plainly before it stay in the database; contact rows are filtered
+to delivered demands, calls and promises); the chain of interruptions is walked once per
+loan, computing a new end date only at a gap; three-year additions and working-day rolls
+are memoised per date; the rows are written with one executemany per range. This is the
+single-process `recompute_portfolio`; `bench.recompute` (docs/bench/recompute.md) measures
+clocks and deadlines together with a worker process.
 """
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(text, encoding="utf-8")
