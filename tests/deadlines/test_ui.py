@@ -236,3 +236,28 @@ def test_timeline_is_read_only_for_a_viewer(db):
     assert not at.get("selectbox") or all(
         not str(sb.key or "").startswith("timeline.") for sb in at.selectbox
     )
+
+
+def test_calendar_admin_recomputes_every_deadline_and_clock(db):
+    from legal_track.models import AuditEntry, CaseEvent, LimitationClock
+    from tests.factories import make_loan
+
+    admin = _user(db, Role.admin)
+    loan = make_loan(db, maturity_on=date(2024, 1, 10), schedule=[])
+    case = make_case(db, loans=[loan], stage="lit_served")
+    db.add(CaseEvent(case_id=case.id, kind="judgment_served", on=date(2026, 9, 21), actor="t",
+                     created_at=T0))  # fmt: skip
+    db.commit()
+    at = _app(admin, "calendar_admin")
+    assert "重新计算全部期限与诉讼时效" in _texts(at.subheader)
+    at.button(key="calendar_admin.recompute").click().run()
+    assert not at.exception, at.exception
+    done = _texts(at.success)
+    assert any("1 个案件的期限" in m and "1 笔借款的诉讼时效" in m for m in done), done
+    db.expire_all()
+    rules = {d.rule_id for d in db.exec(select(Deadline).where(Deadline.case_id == case.id))}
+    assert "appeal_judgment" in rules
+    clock = db.exec(select(LimitationClock).where(LimitationClock.loan_id == loan.id)).one()
+    assert clock.expiry == date(2027, 1, 11), "3 years from maturity, rolled off a Sunday"
+    actions = db.exec(select(AuditEntry.action).where(AuditEntry.actor == admin.username)).all()
+    assert {"deadline.recompute_all", "limitation.recompute"} <= set(actions)

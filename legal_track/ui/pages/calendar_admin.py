@@ -1,10 +1,13 @@
-"""Calendar (admin): load a year's State Council holiday notice (TOML or CSV), and show
-a year with its source, off days and make-up working days."""
+"""Calendar (admin): load a year's State Council holiday notice (TOML or CSV), show a
+year with its source, off days and make-up working days, and recompute every deadline
+and limitation clock now (after a rule-pack change; it also runs every night)."""
 
 import streamlit as st
 
 from legal_track.calendar_notices import NoticeError, load_notice, parse_notice, year_summary
+from legal_track.config import get_settings
 from legal_track.models import Role
+from legal_track.recompute import recompute_everything
 from legal_track.ui.context import lang, now, require_role, session, today, tr
 from legal_track.ui.widgets import page_title, table
 
@@ -96,3 +99,27 @@ table(
     ],
     key=K + "year_table",
 )
+
+# -- recompute everything -----------------------------------------------------------------
+st.subheader(tr("deadline.calendar.recompute"), anchor=False)
+st.caption(tr("deadline.calendar.recompute_help", time=get_settings().recompute_time or "—"))
+force = st.checkbox(tr("deadline.calendar.recompute_force"), key=K + "force")
+if st.button(tr("deadline.calendar.recompute_button"), key=K + "recompute"):
+    bar = st.progress(0.0, text=tr("deadline.calendar.recompute_progress"))
+
+    def _progress(done: int, total: int) -> None:
+        bar.progress(min(1.0, done / total) if total else 1.0,
+                     text=tr("deadline.calendar.recompute_progress"))  # fmt: skip
+
+    with session() as s:
+        report = recompute_everything(s, now=now(), today=today(), force=force,
+                                      actor=admin.username, progress=_progress)  # fmt: skip
+    bar.empty()
+    d, c = report.deadlines, report.clocks
+    st.success(
+        tr("deadline.calendar.recomputed", cases=d.cases, skipped=d.skipped_cases,
+           inserted=d.inserted, updated=d.updated, deleted=d.deleted, loans=c.loans,
+           clocks_changed=len(c.inserts) + len(c.updates))
+    )  # fmt: skip
+    for line in d.errors[:20]:
+        st.warning(line, icon=":material/warning:")
