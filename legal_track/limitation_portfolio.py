@@ -338,17 +338,6 @@ def range_changes(
     return changes
 
 
-def portfolio_changes(
-    session: Session, *, today: date, calendar: Calendar | None = None
-) -> ClockChanges:
-    """`range_changes` over the whole portfolio."""
-    roll = make_roller(resolve_calendar(session, calendar))
-    total = ClockChanges()
-    for first, last in loan_ranges(session):
-        total.merge(range_changes(session, first, last, today=today, roll=roll))
-    return total
-
-
 def write_changes(session: Session, changes: ClockChanges, *, now: datetime) -> None:
     """Write `changes` (from `range_changes`) in the caller's transaction, not audited."""
     conn = session.connection()
@@ -375,21 +364,6 @@ def audit_changes(
                                 "subset": False, "inserted": len(changes.inserts),
                                 "updated": len(changes.updates),
                                 "deleted": len(changes.deletes)}), now=now)  # fmt: skip
-
-
-def store_changes(
-    session: Session,
-    changes: ClockChanges,
-    *,
-    today: date,
-    now: datetime,
-    actor: str = "system",
-) -> int:
-    """Write `changes` (from `portfolio_changes`), audited, in the caller's transaction
-    (not committed). Returns the number of loans whose clock is stored."""
-    write_changes(session, changes, now=now)
-    audit_changes(session, changes, today=today, now=now, actor=actor)
-    return changes.loans
 
 
 @gc_paused()
