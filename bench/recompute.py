@@ -118,6 +118,11 @@ def child(phase: str, db: Path) -> dict:
                 parallel=False if phase == "force_one" else None,
             )  # fmt: skip
             d, c = r.deadlines, r.clocks
+            no_text = s.connection().exec_driver_sql(
+                "SELECT count(*) FROM deadline WHERE text_id IS NULL"
+            )
+            if no_text.scalar_one():
+                raise SystemExit(f"{phase}: deadlines stored without their text")
             out = {
                 "skipped": d.skipped_cases, "inserted": d.inserted, "updated": d.updated,
                 "unchanged": d.unchanged, "clocks": c.loans, "clocks_written":

@@ -278,11 +278,14 @@ def plan_chunk(
             hit = plans.get(key)
             if hit is None:
                 hit = plans[key] = _plan_rows(computer, ev, route, conv)
-                for *_, text in hit[0]:
-                    if text[0] not in known_texts:
-                        known_texts.add(text[0])
-                        plan.texts.append(text)
             planned, errors = hit
+            # every text a row of this chunk needs and the store may not have yet travels
+            # with the chunk (plans are shared across chunks; chunks may be written in
+            # any order)
+            for *_, text in planned:
+                if text[0] not in known_texts:
+                    known_texts.add(text[0])
+                    plan.texts.append(text)
             if errors:
                 where_ = f"case {case[3]} event {ev.id} ({ev.kind} {ev.on}): "
                 report.errors.extend(where_ + e for e in errors)

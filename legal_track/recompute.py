@@ -28,6 +28,7 @@ from legal_track.calendar import load_calendar
 from legal_track.db import make_engine, utcnow_from
 from legal_track.deadline_engine import DeadlineComputer
 from legal_track.deadline_rules import default_rules
+from legal_track.deadline_sql import TEXTS_SQL, fetch
 from legal_track.deadline_store import ChunkPlan, RecomputeReport, plan_chunk, recompute_cases
 from legal_track.deadlines import recompute_audit
 from legal_track.limitation import make_roller
@@ -108,7 +109,17 @@ def clock_range_task(url: str, first: int, last: int, today: date) -> ClockChang
 def deadline_chunk_task(url: str, ids: list[int], now: datetime) -> ChunkPlan:
     engine, computer, _roll = _state(url)
     with Session(engine) as session:
-        return plan_chunk(session.connection(), computer, ids, now=now, force=True)
+        conn = session.connection()
+        # The caller may write this chunk before another one this worker planned earlier:
+        # a text counts as known only if it was stored before the worker started, so each
+        # plan carries every other text it uses (stored once: ON CONFLICT DO NOTHING).
+        stored = computer.memo.get("stored_texts")
+        if stored is None:
+            stored = computer.memo["stored_texts"] = frozenset(
+                r[0] for r in fetch(conn, TEXTS_SQL, ())
+            )
+        computer.memo["texts"] = set(stored)
+        return plan_chunk(conn, computer, ids, now=now, force=True)
 
 
 # --- in this process -------------------------------------------------------------------

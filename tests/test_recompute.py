@@ -36,6 +36,8 @@ def twin(tmp_path, now):
 
 def _dump(engine) -> tuple[list, list]:
     with engine.connect() as conn:
+        orphans = "SELECT count(*) FROM deadline WHERE text_id IS NULL"
+        assert conn.execute(text(orphans)).scalar_one() == 0, "every deadline has its text"
         deadlines = conn.execute(text(
             "SELECT d.case_id, d.rule_id, d.trigger_event_id, d.party, d.due, d.raw_due, "
             "d.provisional, d.status, d.done_note, t.explanation_zh, t.explanation_en, t.basis "
@@ -217,3 +219,32 @@ def test_gc_is_paused_for_bulk_passes_and_restored_after_nesting_and_errors():
         assert not gc.isenabled(), "a collector that was off stays off"
     finally:
         gc.enable()
+
+
+def test_worker_chunks_carry_their_texts_whatever_order_they_are_written_in(tmp_path, now):
+    """The worker plans from the far end and the caller writes in the order results come:
+    a chunk must not count on a text that another chunk planned earlier brings."""
+    from legal_track.deadline_store import apply_plan
+    from legal_track.recompute import _worker, deadline_chunk_task
+
+    engine = _portfolio(tmp_path / "p.db", now)
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    try:
+        late = deadline_chunk_task(url, list(range(21, 41)), now)  # planned first
+        early = deadline_chunk_task(url, list(range(1, 21)), now)
+        for plan in (early, late):
+            used = {r[10] for r in (*plan.inserts, *plan.done_inserts)}
+            assert used and used <= {t[0] for t in plan.texts}
+        with Session(engine) as s:
+            apply_plan(s.connection(), early, now=now)  # written first
+            apply_plan(s.connection(), late, now=now)
+            s.commit()
+        with engine.connect() as conn:
+            missing = "SELECT count(*) FROM deadline WHERE text_id IS NULL"
+            assert conn.execute(text(missing)).scalar_one() == 0
+            assert conn.execute(text("SELECT count(*) FROM deadline")).scalar_one() > 100
+    finally:
+        cached = _worker.pop(url, None)
+        if cached:
+            cached[0].dispose()
+        engine.dispose()
