@@ -142,7 +142,8 @@ def _closing(computer: DeadlineComputer, rule_id: str, version: str) -> frozense
 
 def _plan_rows(computer: DeadlineComputer, ev: _Event, route: str | None, conv: DriverValues):
     """What one event calls for, in the form the chunk loop needs:
-    ((ComputedDeadline, fingerprint, stored column values, closing kinds), ...), errors."""
+    ((ComputedDeadline, fingerprint, stored column values, closing kinds, text), ...),
+    errors, and the texts (key, basis, zh, en) of those rows."""
     errors: list[str] = []
     planned = plan_event(computer, kind=ev.kind, on=ev.on, route=route, party=ev.party,
                          data=ev.data, errors=errors)  # fmt: skip
@@ -156,7 +157,7 @@ def _plan_rows(computer: DeadlineComputer, ev: _Event, route: str | None, conv: 
                   conv.date(c.due), c.provisional, c.severity.value, key, fp)  # fmt: skip
         text = (key, c.basis, c.explanation_zh, c.explanation_en)
         rows.append((c, fp, stored, _closing(computer, c.rule_id, c.rule_version), text))
-    return tuple(rows), tuple(errors)
+    return tuple(rows), tuple(errors), tuple(row[4] for row in rows)
 
 
 @dataclass
@@ -278,11 +279,11 @@ def plan_chunk(
             hit = plans.get(key)
             if hit is None:
                 hit = plans[key] = _plan_rows(computer, ev, route, conv)
-            planned, errors = hit
+            planned, errors, texts = hit
             # every text a row of this chunk needs and the store may not have yet travels
             # with the chunk (plans are shared across chunks; chunks may be written in
             # any order)
-            for *_, text in planned:
+            for text in texts:
                 if text[0] not in known_texts:
                     known_texts.add(text[0])
                     plan.texts.append(text)
