@@ -197,13 +197,6 @@ def _read_chunk(conn, computer: DeadlineComputer, ids: list[int]):
     return cases, raw_events, digests, where, params
 
 
-def changed_cases(conn, computer: DeadlineComputer, ids: list[int]) -> list[int]:
-    """The cases among `ids` whose digest differs from the stored one. Reads only."""
-    _, _, digests, where, params = _read_chunk(conn, computer, ids)
-    stored = dict(fetch(conn, DIGESTS_SQL.format(where=where), params))
-    return sorted(cid for cid, d in digests.items() if stored.get(cid) != d)
-
-
 def plan_chunk(
     conn,
     computer: DeadlineComputer,
@@ -211,9 +204,13 @@ def plan_chunk(
     *,
     now: datetime,
     force: bool,
+    known_texts: set[str],
 ) -> ChunkPlan:
     """Read the events and stored deadlines of the cases `ids` (sorted) and work out
-    what must change. Reads only."""
+    what must change. Reads only.
+
+    `known_texts`: keys of the texts the store will have when this plan is written; the
+    plan carries every other text its rows use, and adds those keys to the set."""
     kinds = computer.rules.trigger_kinds()
     closing_kinds = computer.rules.closing_kinds()
     conv = computer.memo.get("driver_values")
@@ -260,9 +257,6 @@ def plan_chunk(
     updates, notices = plan.updates, plan.notices
     stamp = conv.stamp(now)
     plans = computer.memo.setdefault("plan", {})
-    known_texts = computer.memo.get("texts")
-    if known_texts is None:
-        known_texts = computer.memo["texts"] = {r[0] for r in fetch(conn, TEXTS_SQL, ())}
     statuses: dict[int, tuple] = {}  # closing event id -> the status it gives
     open_status = ("open", None, None, None)
     unchanged = 0
@@ -427,17 +421,18 @@ def recompute_cases(
 
     A case whose digest (events, route, rules, calendar, engine code) is unchanged since
     its last recompute is skipped unless `force`. `planner` turns the list of chunks into
-    their plans, in order (default: `plan_chunk` here, one after the other); it lets
-    another process plan some chunks while this one writes.
+    their plans (default: `plan_chunk` here, one after the other); it lets another process
+    plan some chunks while this one writes.
     """
     now = utcnow_from(now)
     computer = DeadlineComputer(calendar or load_calendar(session), rules or default_rules())
     conn = session.connection()
     ids = None if case_ids is None else list(case_ids)
-    if ids is not None and len(ids) < chunk_size:
-        # a few cases: offer each of their texts (ON CONFLICT skips the stored ones)
-        # rather than reading every stored text key first
-        computer.memo["texts"] = set()
+    # A few cases offer each of their texts (ON CONFLICT skips the stored ones) rather
+    # than reading every stored text key first. The chunks planned here are written in
+    # order, so a text one of them brings is known to the next.
+    small = ids is not None and len(ids) < chunk_size
+    known_texts = set() if small else {r[0] for r in fetch(conn, TEXTS_SQL, ())}
     total = (
         len(set(ids))
         if ids is not None
@@ -445,17 +440,10 @@ def recompute_cases(
     )
     chunks = list(_chunks(session, ids, chunk_size))
     report = RecomputeReport()
-    if not force and conn.exec_driver_sql("SELECT 1 FROM deadlinecase LIMIT 1").first():
-        # Find the changed cases first; only those are planned.
-        changed: list[int] = []
-        for chunk in chunks:
-            changed.extend(changed_cases(conn, computer, chunk))
-        report.cases = total - len(changed)
-        report.skipped_cases = total - len(changed)
-        chunks = [changed[i : i + chunk_size] for i in range(0, len(changed), chunk_size)]
 
     def local(chunk: list[int]) -> ChunkPlan:
-        return plan_chunk(conn, computer, chunk, now=now, force=True)
+        # unchanged cases are skipped inside (their digests are read with their events)
+        return plan_chunk(conn, computer, chunk, now=now, force=force, known_texts=known_texts)
 
     plans = planner(chunks, local) if planner else (local(chunk) for chunk in chunks)
     for plan in plans:

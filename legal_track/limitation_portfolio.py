@@ -225,12 +225,12 @@ def _writer(conn: Connection, computed_at: datetime) -> Callable[[list[list]], N
     return write
 
 
-def _range_rows(conn: Connection, ids: list[int], where: str, roll, today: date) -> list[list]:
-    """The clock rows (FIELDS without computed_at) of the loans `ids`, selected by `where`."""
+def _range_rows(conn: Connection, where: str, roll, today: date) -> list[list]:
+    """The clock rows (FIELDS without computed_at) of the loans `where` selects, by id."""
     starts = _starts(conn, where)
     found = _events(conn, where, starts)
     rows = []
-    for loan_id in ids:
+    for loan_id in sorted(starts):
         start = starts[loan_id]
         clock = compute_clock(start, found.get(loan_id, ()), roll)
         risk, _days = risk_for(clock.conservative_expiry, today)
@@ -316,7 +316,6 @@ def range_changes(
     conn = session.connection()
     roll = roll or make_roller(resolve_calendar(session, None))
     where = f"loan.id BETWEEN {int(first)} AND {int(last)}"
-    ids = [r[0] for r in _rows(conn, f"SELECT id FROM loan WHERE {where} ORDER BY id")]
     bind = _binder(conn)
     columns = ", ".join(FIELDS[:-1])
     stored = {
@@ -325,7 +324,7 @@ def range_changes(
                              f"WHERE loan_id BETWEEN {int(first)} AND {int(last)}")
     }  # fmt: skip
     changes = ClockChanges()
-    for row in _range_rows(conn, ids, where, roll, today) if ids else ():
+    for row in _range_rows(conn, where, roll, today):
         new = bind(row)
         old = stored.pop(new[0], None)
         if old is None:
@@ -391,7 +390,7 @@ def recompute_portfolio(
     for ids, where in ranges:
         if sparse:
             conn.execute(delete(_CLOCK).where(_CLOCK.c.loan_id.in_(ids)))
-        write(_range_rows(conn, ids, where, roll, today))
+        write(_range_rows(conn, where, roll, today))
         done += len(ids)
         if progress:
             progress(done, total)

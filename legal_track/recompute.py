@@ -7,10 +7,10 @@ takes pieces too: first the clock ranges, then deadline chunks from the far end 
 portfolio, while this process writes whatever the worker has finished and otherwise
 plans the nearest chunk the worker has not started (taking it back), so neither side
 waits for long. The worker is forked from a single-threaded process (the CLI) and
-spawned from a threaded one (the app, the scheduler). The worker reads with its own connection and
-hands results back; only this process writes, in one transaction, so the whole
-recompute commits once (one audit entry per part) or not at all. An in-memory
-database, or a single core, does everything here.
+spawned from a threaded one (the app, the scheduler); it reads with its own connection
+and hands results back. Only this process writes, in one transaction, so the whole
+recompute commits once (one audit entry per part) or not at all. An in-memory database,
+a single core or a small portfolio does everything here.
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ def clock_range_task(url: str, first: int, last: int, today: date) -> ClockChang
 
 
 @gc_paused()
-def deadline_chunk_task(url: str, ids: list[int], now: datetime) -> ChunkPlan:
+def deadline_chunk_task(url: str, ids: list[int], now: datetime, force: bool) -> ChunkPlan:
     engine, computer, _roll = _state(url)
     with Session(engine) as session:
         conn = session.connection()
@@ -118,19 +118,10 @@ def deadline_chunk_task(url: str, ids: list[int], now: datetime) -> ChunkPlan:
             stored = computer.memo["stored_texts"] = frozenset(
                 r[0] for r in fetch(conn, TEXTS_SQL, ())
             )
-        computer.memo["texts"] = set(stored)
-        return plan_chunk(conn, computer, ids, now=now, force=True)
+        return plan_chunk(conn, computer, ids, now=now, force=force, known_texts=set(stored))
 
 
 # --- in this process -------------------------------------------------------------------
-
-
-def _take(future: Future | None, here: Callable[[], object], taken: list[int]):
-    """The future's result, or `here()` when the worker has not started it yet."""
-    if future is None or future.cancel():
-        return here()
-    taken[0] += 1
-    return future.result()
 
 
 @gc_paused()
@@ -189,12 +180,12 @@ def recompute_everything(
         """Plans as they are ready: the worker's finished ones first (writing them is this
         process's job, and while it writes the worker plans more), else the nearest chunk
         the worker has not started, planned here. Chunks touch disjoint cases, so the order
-        of writing does not matter."""
+        of writing does not matter (each worker plan carries its texts)."""
         if pool is None:
             yield from (here(chunk) for chunk in chunks)
             return
         # the worker starts from the far end
-        futures = {i: pool.submit(deadline_chunk_task, url, chunks[i], now)
+        futures = {i: pool.submit(deadline_chunk_task, url, chunks[i], now, force)
                    for i in reversed(range(len(chunks)))}  # fmt: skip
         near = 0  # chunks below `near` are decided (planned here, or left to the worker)
         with_worker: set[int] = set()

@@ -230,8 +230,8 @@ def test_worker_chunks_carry_their_texts_whatever_order_they_are_written_in(tmp_
     engine = _portfolio(tmp_path / "p.db", now)
     url = f"sqlite:///{tmp_path / 'p.db'}"
     try:
-        late = deadline_chunk_task(url, list(range(21, 41)), now)  # planned first
-        early = deadline_chunk_task(url, list(range(1, 21)), now)
+        late = deadline_chunk_task(url, list(range(21, 41)), now, True)  # planned first
+        early = deadline_chunk_task(url, list(range(1, 21)), now, True)
         for plan in (early, late):
             used = {r[10] for r in (*plan.inserts, *plan.done_inserts)}
             assert used and used <= {t[0] for t in plan.texts}

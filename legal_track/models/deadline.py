@@ -86,9 +86,6 @@ class Deadline(SQLModel, table=True):
     def explanation_en(self) -> str:
         return self.text.explanation_en if self.text else ""
 
-    def explanation(self, lang: str) -> str:
-        return self.explanation_en if lang == "en" else self.explanation_zh
-
 
 class NoticeKind(StrEnum):
     calendar_moved = "calendar_moved"  # a loaded holiday notice moved a provisional date
