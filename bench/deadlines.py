@@ -90,8 +90,8 @@ def build(db: Path, cases: int, *, seed: int = 11) -> dict:
     """Write the portfolio with core inserts (no recompute)."""
     from sqlalchemy import insert
 
+    from legal_track.cases.kinds import IMPLIED_STAGE
     from legal_track.db import make_engine, migrate
-    from legal_track.event_kinds import IMPLIED_STAGE
     from legal_track.models import Borrower, Case, CaseEvent, User
 
     rng = random.Random(seed)
@@ -177,7 +177,7 @@ def child(phase: str, db: Path, sample: int) -> dict:
                        updated=r.updated, deleted=r.deleted, unchanged=r.unchanged,
                        refused=len(r.errors))  # fmt: skip
         elif phase == "notice":
-            from legal_track.calendar_notices import load_notice
+            from legal_track.deadlines.holidays import load_notice
 
             r = load_notice(s, raw=NOTICE_2027.encode(), file_name="bench-2027.toml",
                             actor="bench", now=NOW)  # fmt: skip

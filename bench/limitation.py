@@ -12,7 +12,7 @@ separate child process, so that its peak memory is the recompute's own:
 - a second recompute (idempotent rerun).
 
 Results (times, ratio to the baseline, peak RSS) go to docs/bench/limitation.md.
-`legal_track.demo.generate` is not used: at 100,000 cases it matches loans to cases with a
+`legal_track.demo.portfolio.generate` is not used: at 100,000 cases it matches loans to cases with a
 scan of every loan per case, which does not finish in reasonable time.
 """
 
@@ -52,6 +52,7 @@ def _batched(rows: list[dict], size: int = 10_000):
 def generate(url: str, *, loans: int, seed: int) -> dict[str, int]:
     """Write the portfolio with core inserts; returns the row counts."""
     from legal_track.db import make_engine, migrate
+    from legal_track.deadlines.periods import add_months
     from legal_track.identity import make_id_number
     from legal_track.models import (
         Borrower,
@@ -63,7 +64,6 @@ def generate(url: str, *, loans: int, seed: int) -> dict[str, int]:
         LedgerEntry,
         Loan,
     )  # fmt: skip
-    from legal_track.periods import add_months
 
     rng = random.Random(seed)
     engine = make_engine(url)
@@ -180,10 +180,10 @@ def _timed(fn) -> tuple[float, float, object]:
 
 def measure(url: str) -> dict:
     """Run in a child process: baseline read, recompute, rerun; times and peak RSS."""
-    from legal_track.calendar import load_calendar
+    from legal_track.calendar.workdays import load_calendar
     from legal_track.db import make_engine
     from legal_track.limitation import recompute_portfolio
-    from legal_track.limitation_portfolio import CHUNK
+    from legal_track.limitation.portfolio import CHUNK
 
     engine = make_engine(url)
     out: dict = {}

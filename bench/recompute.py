@@ -52,7 +52,7 @@ PHASES = {
 
 def build(db: Path, cases: int) -> dict:
     from legal_track.db import make_engine, migrate
-    from legal_track.demo import generate
+    from legal_track.demo.portfolio import generate
 
     engine = make_engine(f"sqlite:///{db}")
     migrate(engine)
@@ -75,7 +75,7 @@ def _peak_mib(who: int) -> float:
 
 
 def _baseline(session) -> dict:
-    from legal_track.limitation_portfolio import CHUNK
+    from legal_track.limitation.portfolio import CHUNK
 
     conn = session.connection().connection.dbapi_connection
     rows = 0

@@ -6,7 +6,7 @@ The portfolio is written with SQLAlchemy core inserts into a fresh SQLite file (
 embedded default): a lead and 19 staff, one borrower, loan and case per case number,
 2.5 deadlines per case with due dates spread over two years (realistic rule ids, so
 the rule pack's reminder offsets apply), a limitation clock per loan and a few hundred
-unacknowledged moved-deadline notices. (`legal_track.demo.generate` builds the richer
+unacknowledged moved-deadline notices. (`legal_track.demo.portfolio.generate` builds the richer
 demo portfolio but takes many minutes at this size and leaves deadlines to the engine;
 this benchmark measures the reminder pass, not the generator.)
 
@@ -184,9 +184,9 @@ def main(argv: list[str] | None = None) -> None:
 
     from legal_track.config import Settings
     from legal_track.db import make_engine, session_scope
-    from legal_track.mail import OutboxMailer
     from legal_track.models import Borrower, Case, Deadline, DeadlineText
-    from legal_track.reminders import run_pass
+    from legal_track.reminders.mail import OutboxMailer
+    from legal_track.reminders.run import run_pass
 
     load = os.getloadavg()
     work = Path(tempfile.mkdtemp(prefix="bench-reminders-"))

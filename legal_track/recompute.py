@@ -24,16 +24,16 @@ from datetime import date, datetime
 from sqlmodel import Session
 
 from legal_track.audit import record
-from legal_track.calendar import load_calendar
+from legal_track.calendar.workdays import load_calendar
 from legal_track.db import make_engine, utcnow_from
-from legal_track.deadline_engine import DeadlineComputer
-from legal_track.deadline_rules import default_rules
-from legal_track.deadline_sql import TEXTS_SQL, fetch
-from legal_track.deadline_store import ChunkPlan, RecomputeReport, plan_chunk, recompute_cases
 from legal_track.deadlines import recompute_audit
-from legal_track.limitation import make_roller
-from legal_track.limitation_portfolio import CHUNK as LOANS_PER_RANGE
-from legal_track.limitation_portfolio import (
+from legal_track.deadlines.engine import DeadlineComputer
+from legal_track.deadlines.rules import default_rules
+from legal_track.deadlines.sql import TEXTS_SQL, fetch
+from legal_track.deadlines.store import ChunkPlan, RecomputeReport, plan_chunk, recompute_cases
+from legal_track.limitation.clock import make_roller
+from legal_track.limitation.portfolio import CHUNK as LOANS_PER_RANGE
+from legal_track.limitation.portfolio import (
     ClockChanges,
     audit_changes,
     loan_ranges,

@@ -8,9 +8,13 @@ import pytest
 from sqlmodel import Session, SQLModel
 
 import legal_track.models  # noqa: F401  (registers every table)
+from legal_track.calendar.workdays import WorkCalendar
 from legal_track.cli.common import reset_engine
 from legal_track.config import get_settings
 from legal_track.db import make_engine
+from legal_track.models import User
+from tests.calendar.notices import NOTICE_2027_TOML
+from tests.factories import T0
 
 NOW = datetime(2026, 11, 29, 1, 30, tzinfo=UTC)  # 09:30 in Shanghai
 
@@ -62,3 +66,24 @@ def env(tmp_path, monkeypatch):
     yield tmp_path
     reset_engine()
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def calendar() -> WorkCalendar:
+    return WorkCalendar.builtin()
+
+
+@pytest.fixture
+def owner(session):
+    """A case owner (no real password hash: argon2 would cost a second per test)."""
+    user = User(username="owner1", display_name="李律", password_hash="-", created_at=T0)
+    session.add(user)
+    session.commit()
+    return user
+
+
+@pytest.fixture
+def notice_2027(tmp_path):
+    path = tmp_path / "2027.toml"
+    path.write_text(NOTICE_2027_TOML, encoding="utf-8")
+    return path

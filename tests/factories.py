@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
@@ -25,6 +26,7 @@ from legal_track.models import (
 )
 
 _seq = itertools.count(1)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 11, 29, 1, 0, tzinfo=UTC)
 
 
@@ -144,3 +146,8 @@ def deadline_values(session: Session, values: dict) -> dict:
         session.add(text)
         session.flush()
     return values | {"text": text}
+
+
+def at(day: date, hour: int = 10) -> datetime:
+    """A contact timestamp at `hour` Shanghai time on `day`, in UTC."""
+    return datetime.combine(day, time(hour), SHANGHAI).astimezone(UTC)

@@ -5,10 +5,10 @@ from decimal import Decimal
 
 import pytest
 
+from legal_track.cases.lifecycle import TransitionError, check_transition
+from legal_track.deadlines.periods import add_period
 from legal_track.identity import IdNumberError, make_id_number, normalize_id_number
-from legal_track.lifecycle import TransitionError, check_transition
 from legal_track.money import MoneyError, parse_amount, to_fen
-from legal_track.periods import add_period
 from legal_track.privacy import mask_id_number, mask_phone, show_id_number
 
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlmodel import select
 
-from legal_track.events import add_event, delete_event
+from legal_track.cases.events import add_event, delete_event
 from legal_track.models import LimitationClock
 from tests.factories import make_case, make_loan
 

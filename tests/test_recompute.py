@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from legal_track.db import make_engine, migrate
-from legal_track.demo import generate
+from legal_track.demo.portfolio import generate
 from legal_track.models import AuditEntry
 from legal_track.recompute import recompute_everything
 
@@ -224,7 +224,7 @@ def test_gc_is_paused_for_bulk_passes_and_restored_after_nesting_and_errors():
 def test_worker_chunks_carry_their_texts_whatever_order_they_are_written_in(tmp_path, now):
     """The worker plans from the far end and the caller writes in the order results come:
     a chunk must not count on a text that another chunk planned earlier brings."""
-    from legal_track.deadline_store import apply_plan
+    from legal_track.deadlines.store import apply_plan
     from legal_track.recompute import _worker, deadline_chunk_task
 
     engine = _portfolio(tmp_path / "p.db", now)

@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from legal_track.calendar_notices import load_notice, seed_builtin, year_summary
+from legal_track.calendar.notices import seed_builtin, year_summary
 from legal_track.cli.common import (
     CLI_ACTOR,
     CliError,
@@ -20,6 +20,7 @@ from legal_track.cli.common import (
     print_json,
     session,
 )
+from legal_track.deadlines.holidays import load_notice
 
 app = typer.Typer(help="Working-day calendar: load a year's holiday notice, show a year.")
 

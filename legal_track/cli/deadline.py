@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 from sqlmodel import select
 
-from legal_track.calendar import WorkCalendar, load_calendar
+from legal_track.calendar.workdays import WorkCalendar, load_calendar
 from legal_track.cli.common import (
     CLI_ACTOR,
     CliError,

@@ -19,7 +19,7 @@ from legal_track.cli.common import (
     session,
 )
 from legal_track.config import get_settings
-from legal_track.demo import DEMO_PASSWORD, generate, is_empty
+from legal_track.demo.portfolio import DEMO_PASSWORD, generate, is_empty
 
 
 @handle_errors
@@ -63,7 +63,7 @@ def demo(
 def _follow_up(engine, *, as_of: date, now: datetime, cases: int) -> dict:
     """Derive what the services derive for real data: deadlines, limitation clocks,
     and a contract and an ID image for the first few cases' evidence tabs."""
-    from legal_track.demo_evidence import attach_demo_evidence
+    from legal_track.demo.evidence import attach_demo_evidence
     from legal_track.recompute import recompute_everything
 
     with session() as s:

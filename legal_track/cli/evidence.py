@@ -25,7 +25,7 @@ from legal_track.cli.common import (
     session,
 )
 from legal_track.config import get_settings
-from legal_track.evidence import (
+from legal_track.evidence.register import (
     EvidenceRefused,
     build_case_bundle,
     checklist,
@@ -34,7 +34,7 @@ from legal_track.evidence import (
     items_for_case,
     verify_store,
 )
-from legal_track.evidence_rules import default_document, load_rules
+from legal_track.evidence.rules import default_document, load_rules
 from legal_track.models import Case, EvidenceCategory, EvidenceItem, Loan
 
 app = typer.Typer(help="Evidence register: add, list, verify, checklist.", no_args_is_help=True)

@@ -6,12 +6,12 @@ import dataclasses
 
 import typer
 
-from legal_track.claims import claim_for_contract
+from legal_track.claims.fees import FeeKind, Procedure
+from legal_track.claims.fees import fee as compute_fee
+from legal_track.claims.figures import claim_for_contract
 from legal_track.cli.common import handle_errors, out_console, print_json, session
 from legal_track.cli.limitation import parse_day
 from legal_track.config import get_settings
-from legal_track.fees import FeeKind, Procedure
-from legal_track.fees import fee as compute_fee
 from legal_track.i18n import t
 from legal_track.money import format_yuan, parse_amount, quantize
 

@@ -18,7 +18,7 @@ from legal_track.cli.common import (
 )
 from legal_track.i18n import t
 from legal_track.intake import ImportReport, IntakeError, Kind, import_file
-from legal_track.limitation_portfolio import refresh_loans
+from legal_track.limitation.portfolio import refresh_loans
 
 app = typer.Typer(
     help="Import loans, ledger entries or contact logs from CSV (UTF-8 or GBK) or XLSX.",

@@ -21,9 +21,9 @@ from legal_track.cli.common import (
     session,
 )
 from legal_track.config import get_settings
-from legal_track.ics import export_calendar
-from legal_track.mail import mailer_from_settings
 from legal_track.models.reminder import ReminderLog, ReminderStatus
+from legal_track.reminders.ics import export_calendar
+from legal_track.reminders.mail import mailer_from_settings
 
 app = typer.Typer(help="Deadline reminders: digests, alerts, escalations.", no_args_is_help=True)
 
@@ -57,7 +57,7 @@ def run(
     as_json: bool = typer.Option(False, "--json", help="Output JSON."),
 ) -> None:
     """One reminder pass: the same code the scheduler runs."""
-    from legal_track.reminders import run_pass
+    from legal_track.reminders.run import run_pass
 
     settings = get_settings()
     mailer = mailer_from_settings(settings)
@@ -123,7 +123,7 @@ def list_(
 @handle_errors
 def worker() -> None:
     """Run the reminder scheduler until stopped (Ctrl-C or SIGTERM)."""
-    from legal_track.scheduler import Worker, lease_state
+    from legal_track.reminders.scheduler import Worker, lease_state
 
     settings = get_settings()
     engine = get_engine()

@@ -17,8 +17,9 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from legal_track import claims as claims_mod
-from legal_track import fees as fees_mod
+from legal_track.claims import fees as fees_mod
+from legal_track.claims import figures as claims_mod
+from legal_track.claims.fees import province_of_id
 from legal_track.documents.viewmodel import (
     Amount,
     CaseInfo,
@@ -37,7 +38,6 @@ from legal_track.documents.viewmodel import (
     LoanInfo,
     Party,
 )
-from legal_track.fees import province_of_id
 from legal_track.identity import IdNumberError, normalize_id_number
 from legal_track.models import (
     Borrower,

@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from legal_track.cases.events import add_event
 from legal_track.documents.errors import DocumentError
-from legal_track.events import add_event
 from legal_track.models import CaseEvent, GeneratedDocument
 
 LETTER = "demand_letter"

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
+from legal_track.cases.lifecycle import Route
 from legal_track.documents.errors import MetadataError
 from legal_track.documents.viewmodel import DocumentContext, known_paths
-from legal_track.evidence_rules import load_rules
-from legal_track.lifecycle import Route
+from legal_track.evidence.rules import load_rules
 
 ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 VERSION_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,31}$")

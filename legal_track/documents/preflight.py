@@ -22,8 +22,8 @@ from legal_track.documents.fields import unknown_paths
 from legal_track.documents.metadata import TemplateMeta
 from legal_track.documents.registry import load_active, local_today
 from legal_track.documents.viewmodel import known_paths
-from legal_track.evidence_rules import load_rules
-from legal_track.exhibit_data import has_delivered_demand
+from legal_track.evidence.data import has_delivered_demand
+from legal_track.evidence.rules import load_rules
 from legal_track.models import LedgerEntry
 from legal_track.money import ZERO, format_yuan
 

@@ -23,7 +23,7 @@ from fpdf import FPDF
 from fpdf.enums import WrapMode
 from fpdf.fonts import FontFace
 
-from legal_track.exhibit_data import ExhibitData
+from legal_track.evidence.data import ExhibitData
 from legal_track.files import write_atomic
 
 RENDERER_VERSION = "exhibits-1"

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import streamlit as st
 
-from legal_track.cases import CaseFilters, CaseQueryError, CaseSort
-from legal_track.lifecycle import Route, Stage
+from legal_track.cases.lifecycle import Route, Stage
+from legal_track.cases.listing import CaseFilters, CaseQueryError, CaseSort
 from legal_track.money import MoneyError, parse_amount
 from legal_track.ui import lookups
 from legal_track.ui import widgets as w

@@ -1,5 +1,5 @@
 """Sections of the case and loan pages, drawn from the read models of
-`legal_track.case_views` (already masked per role). Rendering only."""
+`legal_track.cases.detail` (already masked per role). Rendering only."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from legal_track.case_views import (
+from legal_track.cases.detail import (
     CaseDetail,
     ContactRow,
     CreditorView,

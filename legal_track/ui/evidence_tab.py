@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 import streamlit as st
 
 from legal_track.config import get_settings
-from legal_track.evidence import (
+from legal_track.evidence.preview import first_page_png
+from legal_track.evidence.register import (
     EvidenceRefused,
     build_case_bundle,
     custody_log,
@@ -28,8 +29,7 @@ from legal_track.evidence import (
     record_custody,
     store_for,
 )
-from legal_track.evidence_preview import first_page_png
-from legal_track.evidence_rules import case_loans, checklist, default_document, load_rules
+from legal_track.evidence.rules import case_loans, checklist, default_document, load_rules
 from legal_track.models import Case, CustodyAction, EvidenceCategory, Role
 from legal_track.privacy import can_see_pii
 from legal_track.ui.context import current_user, lang, now, session, today, tr
@@ -129,7 +129,7 @@ def _refusal(exc: EvidenceRefused) -> str:
 @st.cache_data(ttl=3600, max_entries=256, show_spinner=False)
 def _preview(sha256: str, kind: str, root: str) -> bytes | None:
     """Keyed by content hash: a stored blob never changes."""
-    from legal_track.evidence_store import EvidenceStore
+    from legal_track.evidence.store import EvidenceStore
 
     return first_page_png(EvidenceStore(root).read_bytes(sha256), kind)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from legal_track.cases import Owner, forum_options, owner_options
+from legal_track.cases.listing import Owner, forum_options, owner_options
 from legal_track.config import get_settings
 from legal_track.ui.context import session
 

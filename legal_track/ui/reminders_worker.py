@@ -7,8 +7,8 @@ process (scheduler.start_in_app guards it) and keeps running between reruns.
 from __future__ import annotations
 
 from legal_track.config import get_settings
-from legal_track.mail import mailer_from_settings
-from legal_track.scheduler import Worker, start_in_app
+from legal_track.reminders.mail import mailer_from_settings
+from legal_track.reminders.scheduler import Worker, start_in_app
 from legal_track.ui.context import engine, now
 
 

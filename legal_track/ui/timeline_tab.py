@@ -9,16 +9,16 @@ from datetime import date
 import streamlit as st
 from sqlmodel import select
 
-from legal_track.deadlines import case_deadlines
-from legal_track.event_kinds import EventDataError, EventKind, fields_for
-from legal_track.events import (
+from legal_track.cases.events import (
     add_event,
     delete_event,
     implied_stage,
     preview_event,
     update_event,
 )
-from legal_track.lifecycle import TRANSITIONS, Stage, TransitionError
+from legal_track.cases.kinds import EventDataError, EventKind, fields_for
+from legal_track.cases.lifecycle import TRANSITIONS, Stage, TransitionError
+from legal_track.deadlines import case_deadlines
 from legal_track.models import Case, CaseEvent, Role
 from legal_track.ui.context import current_user, lang, now, session, today, tr
 from legal_track.ui.widgets import DASH, label, section, table

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from legal_track.i18n import t
 from legal_track.intake import ImportReport, IntakeError, Problem, import_bytes
 from legal_track.intake.problems import message
-from legal_track.limitation_portfolio import refresh_loans
+from legal_track.limitation.portfolio import refresh_loans
 from legal_track.ui.context import UserInfo, now, session
 
 Progress = Callable[[int, int], None]

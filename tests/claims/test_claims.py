@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from legal_track.claims import (
+from legal_track.claims.fees import SmallClaimsTrack
+from legal_track.claims.figures import (
     ClaimError,
     cap_for,
     claim_for_case,
@@ -15,7 +16,6 @@ from legal_track.claims import (
     claim_for_loan,
     lpr_on,
 )
-from legal_track.fees import SmallClaimsTrack
 from legal_track.models import CaseEvent
 from tests.factories import make_borrower, make_case, make_creditor, make_ledger, make_loan
 

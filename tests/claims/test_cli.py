@@ -13,8 +13,7 @@ from typer.testing import CliRunner
 from legal_track.cli import app
 from legal_track.cli.common import session as cli_session
 from legal_track.models import AuditEntry, LimitationClock
-from tests.claims.conftest import at
-from tests.factories import make_contact, make_creditor, make_ledger, make_loan
+from tests.factories import at, make_contact, make_creditor, make_ledger, make_loan
 
 runner = CliRunner()
 

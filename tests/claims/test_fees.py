@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from legal_track.fees import (
+from legal_track.claims.fees import (
     FeeError,
     SmallClaimsTrack,
     court_fee,
@@ -150,7 +150,7 @@ def test_every_fee_band_and_procedure_has_a_basis():
 
 
 def test_lpr_values_are_ordered_and_reach_three_percent():
-    from legal_track.claims import lpr_table
+    from legal_track.claims.figures import lpr_table
 
     rows = lpr_table()["values"]
     dates = [r["from"] for r in rows]

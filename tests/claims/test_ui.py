@@ -17,7 +17,7 @@ from legal_track.models import Role
 from legal_track.ui.case_tabs import CASE_TABS, LOAN_PANELS
 from legal_track.ui.context import USER_KEY, UserInfo
 from legal_track.ui.nav import PAGES
-from tests.claims.conftest import at as contact_at
+from tests.factories import at as contact_at
 from tests.factories import make_case, make_contact, make_creditor, make_loan, make_user
 
 APP = Path(__file__).resolve().parents[2] / "app.py"

@@ -7,11 +7,11 @@ from datetime import date
 
 from typer.testing import CliRunner
 
+from legal_track.cases.events import add_event
 from legal_track.cli import app
 from legal_track.cli.common import session
-from legal_track.events import add_event
 from legal_track.models import User
-from tests.deadlines.conftest import NOTICE_2027_TOML
+from tests.calendar.notices import NOTICE_2027_TOML
 from tests.factories import T0, make_case
 
 runner = CliRunner()

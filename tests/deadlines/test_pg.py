@@ -10,13 +10,13 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
-from legal_track.calendar import load_calendar
-from legal_track.calendar_notices import load_notice
+from legal_track.calendar.workdays import load_calendar
+from legal_track.cases.events import add_event, update_event
 from legal_track.db import make_engine, migrate
 from legal_track.deadlines import override_deadline, recompute_all
-from legal_track.events import add_event, update_event
+from legal_track.deadlines.holidays import load_notice
 from legal_track.models import Deadline, DeadlineNotice, DeadlineStatus, User
-from tests.deadlines.conftest import NOTICE_2027_TOML
+from tests.calendar.notices import NOTICE_2027_TOML
 from tests.factories import T0, make_case
 
 D = date.fromisoformat

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from legal_track.deadline_rules import load_rules
+from legal_track.deadlines.rules import load_rules
 from legal_track.i18n import t
 from legal_track.rules import RULES_DIR, RulePackError, load_pack, open_pack
 

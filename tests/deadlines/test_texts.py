@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import func, text
 from sqlmodel import Session, select
 
+from legal_track.cases.events import add_event, delete_event
 from legal_track.db import alembic_config, make_engine
-from legal_track.deadline_rules import default_rules
 from legal_track.deadlines import recompute_all
-from legal_track.events import add_event, delete_event
+from legal_track.deadlines.rules import default_rules
 from legal_track.models import Deadline, DeadlineText, text_key
 from tests.factories import make_case
 

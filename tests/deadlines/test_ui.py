@@ -25,7 +25,7 @@ from legal_track.models import (
     User,
 )
 from legal_track.ui.context import USER_KEY, UserInfo, today
-from tests.deadlines.conftest import NOTICE_2027_TOML
+from tests.calendar.notices import NOTICE_2027_TOML
 from tests.factories import T0, deadline_values, make_case
 
 APP = Path(__file__).resolve().parents[2] / "app.py"

@@ -13,7 +13,7 @@ from legal_track.documents.fields import referenced_paths
 from legal_track.documents.metadata import TemplateMeta
 from legal_track.documents.preflight import evidence_missing, missing_fields
 from legal_track.documents.viewmodel import known_paths
-from legal_track.evidence_rules import load_rules, missing_for
+from legal_track.evidence.rules import load_rules, missing_for
 from legal_track.models import Case, LoanParty
 from tests.documents.conftest import add_evidence, full_case
 from tests.factories import make_borrower, make_case, make_contact, make_loan
@@ -149,7 +149,7 @@ def test_evidence_check_agrees_with_the_evidence_register(session, scenario, che
 def test_bulk_claim_figures_equal_the_claims_service(session):
     """Batches compute the figures from preloaded rows with the claims module's own pure
     functions; they must equal claims.claim_for_case."""
-    from legal_track.claims import claim_for_case
+    from legal_track.claims.figures import claim_for_case
 
     case = full_case(session, guarantor=True)
     data = build_case_data(session, case_id=case.id, today=TODAY)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from legal_track.config import Settings
-from legal_track.evidence_intake import IntakeTools
+from legal_track.evidence.intake import IntakeTools
 
 
 @pytest.fixture

@@ -8,7 +8,9 @@ from decimal import Decimal
 import pytest
 from sqlmodel import select
 
-from legal_track.evidence import (
+from legal_track.evidence.bundle import ExhibitError
+from legal_track.evidence.intake import IntakeTools
+from legal_track.evidence.register import (
     build_case_bundle,
     case_exhibits,
     custody_log,
@@ -18,8 +20,6 @@ from legal_track.evidence import (
     register_lookup,
     verify_store,
 )
-from legal_track.evidence_bundle import ExhibitError
-from legal_track.evidence_intake import IntakeTools
 from legal_track.models import AuditEntry, GeneratedFile
 from legal_track.pdf.bundle import verify_bundle
 from tests.components import require_binary

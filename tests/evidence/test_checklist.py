@@ -4,10 +4,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from legal_track.evidence import intake, missing_for
-from legal_track.evidence_intake import IntakeTools
-from legal_track.evidence_rules import checklist, default_document, load_rules, order_slots
-from legal_track.lifecycle import Route, Stage
+from legal_track.cases.lifecycle import Route, Stage
+from legal_track.evidence.intake import IntakeTools
+from legal_track.evidence.register import intake, missing_for
+from legal_track.evidence.rules import checklist, default_document, load_rules, order_slots
 from legal_track.models import EvidenceCategory
 from tests.evidence import samples
 from tests.factories import make_borrower, make_case, make_contact, make_ledger, make_loan

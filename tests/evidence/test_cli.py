@@ -14,7 +14,7 @@ from legal_track.cli import app
 from legal_track.cli.common import session
 from legal_track.cli.evidence import build_command
 from legal_track.config import get_settings
-from legal_track.evidence_store import EvidenceStore
+from legal_track.evidence.store import EvidenceStore
 from tests.evidence import samples
 from tests.factories import make_case, make_ledger, make_loan
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from legal_track.exhibit_data import (
+from legal_track.evidence.data import (
     canonical_sha256,
     contact_data,
     interruption_data,

@@ -6,9 +6,16 @@ import pytest
 from pypdf import PdfReader
 from sqlmodel import select
 
-from legal_track.evidence import add_item, custody_log, intake, items_for_case, link_item, read_item
-from legal_track.evidence_intake import EvidenceRefused, IntakeTools, RefusalReason
-from legal_track.evidence_store import EvidenceStore
+from legal_track.evidence.intake import EvidenceRefused, IntakeTools, RefusalReason
+from legal_track.evidence.register import (
+    add_item,
+    custody_log,
+    intake,
+    items_for_case,
+    link_item,
+    read_item,
+)
+from legal_track.evidence.store import EvidenceStore
 from legal_track.models import AuditEntry, EvidenceItem, EvidenceLink
 from tests.components import require_binary
 from tests.evidence import samples

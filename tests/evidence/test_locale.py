@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from legal_track.evidence_intake import RefusalReason
-from legal_track.evidence_rules import DATA_SATISFIERS, DATA_SLOTS
+from legal_track.evidence.intake import RefusalReason
+from legal_track.evidence.rules import DATA_SATISFIERS, DATA_SLOTS
 from legal_track.i18n import catalog
 from legal_track.models import CustodyAction, EvidenceCategory
 

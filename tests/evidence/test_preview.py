@@ -4,7 +4,7 @@ import io
 
 from PIL import Image
 
-from legal_track.evidence_preview import first_page_png
+from legal_track.evidence.preview import first_page_png
 from tests.components import require_binary
 from tests.evidence import samples
 

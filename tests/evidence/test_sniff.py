@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from legal_track.evidence_sniff import EvidenceRefused, RefusalReason, sniff
+from legal_track.evidence.sniff import EvidenceRefused, RefusalReason, sniff
 from legal_track.models import EvidenceKind
 from tests.evidence import samples
 

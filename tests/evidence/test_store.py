@@ -6,9 +6,9 @@ import stat
 import pytest
 from sqlmodel import select
 
-from legal_track.evidence import intake, verify_store
-from legal_track.evidence_intake import IntakeTools
-from legal_track.evidence_store import BlobState, EvidenceStore, StoreError, sanitize_name
+from legal_track.evidence.intake import IntakeTools
+from legal_track.evidence.register import intake, verify_store
+from legal_track.evidence.store import BlobState, EvidenceStore, StoreError, sanitize_name
 from legal_track.models import AuditEntry
 from tests.evidence import samples
 

@@ -22,8 +22,8 @@ from sqlmodel import Session, SQLModel
 
 from legal_track.config import Settings
 from legal_track.db import make_engine, session_scope
-from legal_track.mail import SmtpMailer
 from legal_track.models import Deadline, Role, Severity, User
+from legal_track.reminders.mail import SmtpMailer
 from tests.factories import deadline_values, make_borrower, make_case, make_loan
 
 _seq = itertools.count(1)

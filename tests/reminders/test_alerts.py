@@ -5,10 +5,10 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from legal_track.alert_stages import alert_stage, rule_offsets
 from legal_track.models import Severity
 from legal_track.models.reminder import ReminderLog
-from legal_track.reminders import run_pass
+from legal_track.reminders.run import run_pass
+from legal_track.reminders.stages import alert_stage, rule_offsets
 from tests.reminders.conftest import (
     factory,
     make_deadline,
@@ -206,7 +206,7 @@ def test_a_moved_due_date_gets_its_own_alerts(file_engine, settings, smtp, world
 
 
 def test_muted_case_gets_no_alert_but_still_escalates(file_engine, settings, smtp, world, now):
-    from legal_track.reminder_prefs import save_preference
+    from legal_track.reminders.prefs import save_preference
 
     team, case, _ = world
     with Session(file_engine) as s:

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from legal_track.cli import app
 from legal_track.cli.common import get_engine
 from legal_track.cli.reminders import ics_command
-from legal_track.scheduler import lease_state
+from legal_track.reminders.scheduler import lease_state
 from tests.reminders.conftest import make_deadline, make_owned_case, make_team
 
 runner = CliRunner()

@@ -7,8 +7,8 @@ from icalendar import Calendar
 
 from legal_track.models import DeadlineStatus, LimitationClock, Severity
 from legal_track.models.reminder import ReminderLog
-from legal_track.reminder_text import rule_name
-from legal_track.reminders import run_pass
+from legal_track.reminders.run import run_pass
+from legal_track.reminders.text import rule_name
 from tests.reminders.conftest import (
     factory,
     make_deadline,
@@ -149,7 +149,7 @@ def test_preferences_digest_off_severities_and_muted_cases(
 ):
     from sqlmodel import Session
 
-    from legal_track.reminder_prefs import save_preference
+    from legal_track.reminders.prefs import save_preference
 
     team, case_a, _, d = portfolio
     with Session(file_engine) as s:

@@ -9,10 +9,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from legal_track.db import make_engine
-from legal_track.delivery import backoff
-from legal_track.mail import OutboxMailer
 from legal_track.models.reminder import ReminderLog, ReminderStatus
-from legal_track.reminders import run_pass
+from legal_track.reminders.delivery import backoff
+from legal_track.reminders.mail import OutboxMailer
+from legal_track.reminders.run import run_pass
 from tests.reminders.conftest import factory, make_deadline, make_owned_case, make_team, shanghai
 
 NOW = shanghai(2026, 12, 10, 9, 0)  # after 08:30: digests are due too

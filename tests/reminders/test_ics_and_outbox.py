@@ -8,11 +8,11 @@ from icalendar import Calendar
 from sqlmodel import Session, select
 
 from legal_track.config import SmtpSecurity
-from legal_track.ics import CalendarEvent, build_calendar, deadline_uid, export_calendar
-from legal_track.mail import OutboxMailer, SmtpMailer, list_outbox, mailer_from_settings
 from legal_track.models import Deadline
 from legal_track.models.reminder import CalendarSequence
-from legal_track.reminders import run_pass
+from legal_track.reminders.ics import CalendarEvent, build_calendar, deadline_uid, export_calendar
+from legal_track.reminders.mail import OutboxMailer, SmtpMailer, list_outbox, mailer_from_settings
+from legal_track.reminders.run import run_pass
 from tests.reminders.conftest import (
     factory,
     make_deadline,

@@ -10,9 +10,9 @@ from streamlit.testing.v1 import AppTest
 
 from legal_track.config import get_settings
 from legal_track.db import make_engine, migrate
-from legal_track.mail import OutboxMailer
 from legal_track.models.reminder import ReminderPreference
-from legal_track.reminders import run_pass
+from legal_track.reminders.mail import OutboxMailer
+from legal_track.reminders.run import run_pass
 from legal_track.ui.context import USER_KEY, UserInfo
 from tests.reminders.conftest import factory, make_deadline, make_owned_case, make_team, shanghai
 

@@ -9,7 +9,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlmodel import Session
 
 from legal_track.db import make_engine
-from legal_track.scheduler import (
+from legal_track.reminders.scheduler import (
     CHECK_JOB,
     DIGEST_JOB,
     RECOMPUTE_JOB,

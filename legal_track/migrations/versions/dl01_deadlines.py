@@ -28,7 +28,7 @@ def _seed(calendaryear, calendarday) -> None:
     import chinese_calendar
     from importlib.metadata import version
 
-    from legal_track.calendar import builtin_names
+    from legal_track.calendar.workdays import builtin_names
 
     names = builtin_names()
     rows = {}

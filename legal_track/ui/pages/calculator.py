@@ -4,8 +4,8 @@ opens the claim tab's contract)."""
 
 import streamlit as st
 
-from legal_track.claims import claim_for_contract
-from legal_track.fees import FeeKind, Procedure, fee
+from legal_track.claims.fees import FeeKind, Procedure, fee
+from legal_track.claims.figures import claim_for_contract
 from legal_track.money import parse_amount, quantize
 from legal_track.ui import widgets as w
 from legal_track.ui.context import lang, require_role, session, today, tr

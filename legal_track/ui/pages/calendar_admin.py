@@ -4,8 +4,9 @@ and limitation clock now (after a rule-pack change; it also runs every night).""
 
 import streamlit as st
 
-from legal_track.calendar_notices import NoticeError, load_notice, parse_notice, year_summary
+from legal_track.calendar.notices import NoticeError, parse_notice, year_summary
 from legal_track.config import get_settings
+from legal_track.deadlines.holidays import load_notice
 from legal_track.models import Role
 from legal_track.recompute import recompute_everything
 from legal_track.ui.context import lang, now, require_role, session, today, tr

@@ -3,7 +3,7 @@ the tabs other areas register in `CASE_TABS`. Reached as /case?ref=LT-2026-00012
 
 import streamlit as st
 
-from legal_track.cases import case_detail, case_id_for_ref
+from legal_track.cases.listing import case_detail, case_id_for_ref
 from legal_track.ui import case_sections as sections
 from legal_track.ui.case_tabs import CASE_TABS
 from legal_track.ui.context import now, page_entered, require_role, session, tr

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from legal_track.cases import list_cases
+from legal_track.cases.listing import list_cases
 from legal_track.ui import case_filters
 from legal_track.ui import widgets as w
 from legal_track.ui.case_filters import PAGE_NO

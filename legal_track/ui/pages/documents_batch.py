@@ -4,12 +4,12 @@ from zoneinfo import ZoneInfo
 
 import streamlit as st
 
+from legal_track.cases.lifecycle import Route, Stage
 from legal_track.config import get_settings
 from legal_track.documents.batch import CaseFilter, preflight_batch, run_batch, select_cases
 from legal_track.documents.convert import find_soffice
 from legal_track.documents.errors import DocumentError
 from legal_track.documents.registry import ensure_builtin, list_templates
-from legal_track.lifecycle import Route, Stage
 from legal_track.models import Role
 from legal_track.ui.context import lang, now, require_role, session, today, tr
 from legal_track.ui.widgets import label, page_title, table

@@ -3,7 +3,7 @@ panels other areas register in `LOAN_PANELS`. Reached as /loan?contract=HT000123
 
 import streamlit as st
 
-from legal_track.cases import loan_detail, loan_id_for_contract
+from legal_track.cases.listing import loan_detail, loan_id_for_contract
 from legal_track.ui import case_sections as sections
 from legal_track.ui import widgets as w
 from legal_track.ui.case_tabs import LOAN_PANELS

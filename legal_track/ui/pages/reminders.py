@@ -7,13 +7,13 @@ import streamlit as st
 from sqlmodel import select
 
 from legal_track.config import get_settings
-from legal_track.delivery import log_page, message_preview, status_counts
-from legal_track.ics import export_calendar
-from legal_track.mail import list_outbox, mailer_from_settings
 from legal_track.models import Case, Role, User
 from legal_track.models.reminder import ReminderStatus
-from legal_track.reminder_prefs import ALL_SEVERITIES, preference_for, save_preference
-from legal_track.reminders import run_pass
+from legal_track.reminders.delivery import log_page, message_preview, status_counts
+from legal_track.reminders.ics import export_calendar
+from legal_track.reminders.mail import list_outbox, mailer_from_settings
+from legal_track.reminders.prefs import ALL_SEVERITIES, preference_for, save_preference
+from legal_track.reminders.run import run_pass
 from legal_track.ui import widgets as w
 from legal_track.ui.context import now, require_role, session, tr
 

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+from sqlmodel import Session
+
+from legal_track.cases.lifecycle import ROUTE_STAGES, Route
+from legal_track.db import make_engine, migrate
+from legal_track.demo.portfolio import DemoExistsError, generate
+from legal_track.identity import normalize_id_number
+from legal_track.models import Borrower, Case, CaseEvent, ContactLog, LedgerEntry, Loan, User
+
+AS_OF = date(2026, 11, 29)
+
+
+def _digest(engine) -> str:
+    h = hashlib.sha256()
+    with Session(engine) as s:
+        for model, order in (
+            (Borrower, Borrower.id),
+            (Loan, Loan.id),
+            (LedgerEntry, LedgerEntry.id),
+            (ContactLog, ContactLog.id),
+            (Case, Case.id),
+            (CaseEvent, CaseEvent.id),
+        ):
+            for obj in s.exec(select(model).order_by(order)).scalars():
+                row = obj.model_dump(exclude={"created_at"})
+                h.update(repr(sorted(row.items())).encode())
+    return h.hexdigest()
+
+
+def _fresh(tmp_path, name):
+    engine = make_engine(f"sqlite:///{tmp_path / name}")
+    migrate(engine)
+    return engine
+
+
+def test_same_seed_gives_identical_portfolio(tmp_path, now):
+    a, b, c = (_fresh(tmp_path, n) for n in ("a.db", "b.db", "c.db"))
+    generate(a, cases=30, seed=3, as_of=AS_OF, now=now)
+    generate(b, cases=30, seed=3, as_of=AS_OF, now=now)
+    generate(c, cases=30, seed=4, as_of=AS_OF, now=now)
+    assert _digest(a) == _digest(b), "same seed and anchor must give the same rows"
+    assert _digest(a) != _digest(c), "another seed must give other rows"
+
+
+def test_default_portfolio_covers_every_route_and_stage(tmp_path, now):
+    engine = _fresh(tmp_path, "d.db")
+    report = generate(engine, as_of=AS_OF, now=now)
+    assert (report.loans, report.cases) == (200, 60)
+    with Session(engine) as s:
+        cases = s.exec(select(Case)).scalars().all()
+        seen = {(c.route, c.stage) for c in cases}
+        for route, stages in ROUTE_STAGES.items():
+            for stage in stages:
+                assert (route.value, stage.value) in seen, f"no demo case at {route}/{stage}"
+        assert all(c.owner_id for c in cases), "every demo case has an owner"
+        closed = [c for c in cases if c.stage == "closed"]
+        assert closed and all(c.close_reason and c.closed_on for c in closed)
+        statuses = {c.delivery_status for c in s.exec(select(ContactLog)).scalars()}
+        assert {"delivered", "failed"} <= statuses, (
+            "demo contact log has failed and delivered demands"
+        )
+        promises = s.exec(select(ContactLog).where(ContactLog.promise_date.is_not(None))).all()
+        assert promises, "demo contact log has promises to pay"
+        for b in s.exec(select(Borrower)).scalars():
+            assert b.is_demo and "演示" in b.address
+            assert normalize_id_number(b.id_number) == b.id_number
+        team = {u.username: u for u in s.exec(select(User)).scalars()}
+        assert team["demo_staff1"].lead_id == team["demo_lead"].id
+        assert all(u.email for u in team.values())
+        # events are ordered in time and end before the anchor
+        for c in cases:
+            days = [
+                e.on
+                for e in s.exec(
+                    select(CaseEvent).where(CaseEvent.case_id == c.id).order_by(CaseEvent.id)
+                ).scalars()
+            ]
+            assert days == sorted(days) and days[-1] < AS_OF
+        assert {c.route for c in cases} == {r.value for r in Route}
+
+
+def test_demo_refuses_a_database_with_data(tmp_path, now):
+    engine = _fresh(tmp_path, "e.db")
+    generate(engine, cases=5, seed=1, as_of=AS_OF, now=now)
+    with pytest.raises(DemoExistsError, match="already holds loans"):
+        generate(engine, cases=5, seed=1, as_of=AS_OF, now=now)

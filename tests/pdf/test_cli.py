@@ -1,0 +1,106 @@
+"""`legal-track bundle make|verify` through Typer's runner (no database involved)."""
+
+from __future__ import annotations
+
+import json
+
+from pypdf import PdfReader, PdfWriter
+from typer.testing import CliRunner
+
+from legal_track.cli import app
+from legal_track.config import get_settings
+from tests.pdf import samples
+
+runner = CliRunner()
+
+
+def _inputs(folder):
+    return [
+        samples.text_pdf(folder / "contract.pdf", ["CONTRACT"]),
+        samples.image(folder / "id.png", (400, 600), fmt="PNG"),
+        samples.tiff(folder / "scan.tif", 2),
+    ]
+
+
+def test_make_then_verify(env, cjk_font):
+    contract, photo, scan = _inputs(env)
+    out = env / "out" / "bundle.pdf"
+    result = runner.invoke(
+        app,
+        [
+            "bundle", "make", "--out", str(out), "--title", "原告证据", "--prefix", "LT-1-",
+            "--case-ref", "（2026）京0105民初1号", "--party", "原告：甲公司", "--party", "被告：乙",
+            "--date", "2026-11-29", "--dividers",
+            "--index-docx", str(env / "idx.docx"), "--index-xlsx", str(env / "idx.xlsx"),
+            f"{contract}::借款合同::证明借款关系::原告提供", f"{photo}::身份证", str(scan),
+        ],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert f"wrote {out}" in result.stdout
+    assert "证据1  借款合同" in result.stdout and "证据3  scan" in result.stdout
+    assert "warning:" in result.stderr and "Helvetica" in result.stderr
+    assert (env / "idx.docx").is_file() and (env / "idx.xlsx").is_file()
+    assert len(PdfReader(out).pages) == 3 + 4 + 3  # cover, index, manifest + 4 exhibit pages
+    checked = runner.invoke(app, ["bundle", "verify", str(out), "--source", str(env)])
+    assert checked.exit_code == 0, checked.output
+    assert "OK" in checked.stdout and "3 exhibits against their files" in checked.stdout
+
+
+def test_make_json_and_verify_json(env, cjk_font):
+    contract, photo, _ = _inputs(env)
+    out = env / "b.pdf"
+    made = runner.invoke(
+        app, ["bundle", "make", "--out", str(out), "--date", "2026-11-29", "--json", str(contract), str(photo)]
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    data = json.loads(made.stdout)
+    assert data["page_count"] == 5 and [r["label"] for r in data["rows"]] == ["证据1", "证据2"]
+    assert data["volumes"] == [str(out)] and len(data["sha256"][0]) == 64
+    checked = runner.invoke(app, ["bundle", "verify", "--json", str(out)])
+    assert checked.exit_code == 0, checked.output
+    assert json.loads(checked.stdout)[0]["ok"] is True
+
+
+def test_verify_names_the_changed_page_and_exits_1(env, cjk_font):
+    contract, _, _ = _inputs(env)
+    out = env / "b.pdf"
+    assert runner.invoke(app, ["bundle", "make", "--out", str(out), str(contract)]).exit_code == 0
+    writer = PdfWriter(clone_from=PdfReader(out))
+    content = writer.pages[2]["/Contents"][1].get_object()
+    content.set_data(content.get_data().replace(b"CONTRACT", b"CONTRACX"))
+    tampered = env / "tampered.pdf"
+    writer.write(tampered)
+    result = runner.invoke(app, ["bundle", "verify", str(tampered)])
+    assert result.exit_code == 1
+    assert "FAILED" in result.stdout and "第 3 页（证据1）的内容与清单不符" in result.stdout
+
+
+def test_bad_inputs_exit_1_with_a_message_and_no_file(env, cjk_font):
+    contract, _, _ = _inputs(env)
+    notes = env / "notes.txt"
+    notes.write_text("not evidence")
+    out = env / "bundle.pdf"
+    cases = [
+        ([str(contract), str(env / "missing.pdf")], "证据2 (" + str(env / "missing.pdf") + "): file not found"),
+        ([str(notes)], "unsupported file type"),
+        ([f"{contract}::a::b::c::d"], "expected PATH or PATH::NAME::PURPOSE"),
+    ]  # fmt: skip
+    for items, message in cases:
+        result = runner.invoke(app, ["bundle", "make", "--out", str(out), *items])
+        assert result.exit_code == 1, result.output
+        assert message in " ".join(result.stderr.split()), result.stderr
+        assert "Traceback" not in result.output
+        assert not out.exists()
+    missing = runner.invoke(app, ["bundle", "verify", str(env / "nope.pdf")])
+    assert missing.exit_code == 1 and "file not found" in missing.stderr
+
+
+def test_missing_font_is_explained(env, monkeypatch):
+    contract = samples.shapes_pdf(env / "a.pdf", 1)
+    monkeypatch.setenv("LEGAL_TRACK_CJK_FONT", str(env / "no-such-font.ttc"))
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["bundle", "make", "--out", str(env / "b.pdf"), str(contract)])
+    assert result.exit_code == 1
+    message = " ".join(result.stderr.split())
+    assert "apt-get install fonts-noto-cjk" in message and "LEGAL_TRACK_CJK_FONT" in message
+    assert not (env / "b.pdf").exists()
