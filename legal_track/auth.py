@@ -50,7 +50,7 @@ def create_user(
         raise AuthError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
     if language not in ("zh", "en"):
         raise AuthError(f"language must be zh or en, not {language!r}")
-    if session.exec(select(User).where(User.username == username)).first():
+    if user_by_username(session, username) is not None:
         raise AuthError(f"user {username!r} already exists")
     user = User(
         username=username,
@@ -69,9 +69,20 @@ def create_user(
     return user
 
 
+def user_by_username(session: Session, username: str) -> User | None:
+    """The account named `username` (surrounding blanks ignored), active or not."""
+    return session.exec(select(User).where(User.username == username.strip())).first()
+
+
+def is_active(session: Session, *, user_id: int) -> bool:
+    """Whether the account still exists and is active (a disabled account loses its
+    open app sessions at once)."""
+    return bool(session.exec(select(User.active).where(User.id == user_id)).first())
+
+
 def authenticate(session: Session, *, username: str, password: str, now: datetime) -> User | None:
     """The user if name and password match an active account; the attempt is audited."""
-    user = session.exec(select(User).where(User.username == username.strip())).first()
+    user = user_by_username(session, username)
     ok = False
     if user is not None and user.active:
         try:

@@ -141,7 +141,7 @@ def test_cli_recompute(env, now):
     assert data["deadlines"]["unchanged"] > 0 and data["clocks"]["loans"] == 152
     assert data["today"] == "2026-11-29"
     bad = runner.invoke(app, ["recompute", "--today", "29/11/2026"])
-    assert bad.exit_code == 1 and "--today: not a date" in bad.output
+    assert bad.exit_code == 1 and "--today: '29/11/2026' is not a date" in bad.output
 
 
 def _plain(dump: tuple[list, list]) -> tuple[list, list]:

@@ -63,6 +63,14 @@ class EventPreview:
     problems: list[str] = field(default_factory=list)
 
 
+def events_of(session: Session, *, case_id: int) -> list[CaseEvent]:
+    """A case's events in date order (the timeline)."""
+    query = (
+        select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.on, CaseEvent.id)
+    )
+    return list(session.exec(query).all())
+
+
 def _case(session: Session, case_id: int) -> Case:
     case = session.get(Case, case_id)
     if case is None:
@@ -282,6 +290,7 @@ __all__ = [
     "add_event",
     "defaults_for",
     "delete_event",
+    "events_of",
     "fields_for",
     "implied_stage",
     "normalize_data",

@@ -37,6 +37,8 @@ __all__ = [
     "Owner",
     "case_detail",
     "case_id_for_ref",
+    "case_ids_for_refs",
+    "case_refs_for_ids",
     "case_url",
     "forum_options",
     "list_cases",
@@ -313,6 +315,22 @@ def case_id_for_ref(session: Session, ref: str) -> int | None:
 def loan_id_for_contract(session: Session, contract_no: str) -> int | None:
     query = select(Loan.id).where(Loan.contract_no == contract_no.strip())
     return session.execute(query).scalar_one_or_none()
+
+
+def case_ids_for_refs(session: Session, refs: list[str]) -> dict[str, int]:
+    """The ids of the cases named by `refs` (a ref not found is missing from the result)."""
+    wanted = [r.strip() for r in refs if r.strip()]
+    if not wanted:
+        return {}
+    return dict(session.execute(select(Case.ref, Case.id).where(Case.ref.in_(wanted))).all())
+
+
+def case_refs_for_ids(session: Session, ids: list[int]) -> list[str]:
+    """The references of the cases `ids`, in reference order."""
+    if not ids:
+        return []
+    query = select(Case.ref).where(Case.id.in_(ids)).order_by(Case.ref)
+    return list(session.execute(query).scalars())
 
 
 def case_url(app_url: str, ref: str) -> str:

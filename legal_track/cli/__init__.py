@@ -9,7 +9,6 @@ from pathlib import Path
 import typer
 
 from legal_track import __version__
-from legal_track.auth import ensure_admin
 from legal_track.cli import bundle as bundle_cli
 from legal_track.cli import calendar as calendar_cli
 from legal_track.cli import deadline as deadline_cli
@@ -23,15 +22,19 @@ from legal_track.cli import recompute as recompute_cli
 from legal_track.cli import reminders as reminders_cli
 from legal_track.cli import templates as templates_cli
 from legal_track.cli import users
-from legal_track.cli.common import clock, get_engine, handle_errors, out_console, session
-from legal_track.config import get_settings
+from legal_track.cli.common import (
+    clock,
+    command_group,
+    get_engine,
+    handle_errors,
+    out_console,
+    session,
+)
 
-app = typer.Typer(
+app = command_group(
+    "Legal-escalation document and case tracker.",
     name="legal-track",
-    help="Legal-escalation document and case tracker.",
-    no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
 )
 app.add_typer(users.app, name="users")
 # sub-command groups: keep one line per module, alphabetical
@@ -67,6 +70,9 @@ def _root(
 @handle_errors
 def init() -> None:
     """Create or migrate the database and the first admin account (idempotent)."""
+    from legal_track.auth import ensure_admin
+    from legal_track.config import get_settings
+
     settings = get_settings()
     get_engine()
     for folder in (settings.evidence_dir, settings.outbox_dir, settings.output_dir):
@@ -86,6 +92,8 @@ def serve(
     address: str = typer.Option("127.0.0.1", help="Address to bind."),
 ) -> None:
     """Start the web app (Streamlit)."""
+    from legal_track.config import get_settings
+
     root = Path(__file__).resolve().parents[2]
     app_py = root / "app.py"
     if not app_py.exists():

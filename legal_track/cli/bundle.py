@@ -7,7 +7,7 @@ the evidence module.
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+import tempfile
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -15,23 +15,21 @@ import typer
 
 from legal_track.cli.common import (
     CliError,
-    clock,
+    command_group,
     err_console,
     handle_errors,
     out_console,
+    parse_day,
     print_json,
     progress_bar,
 )
-from legal_track.config import get_settings
 
-app = typer.Typer(
-    help="Evidence bundles: court-ready PDFs with index, stamps and manifest.",
-    no_args_is_help=True,
-)
+app = command_group("Evidence bundles: court-ready PDFs with index, stamps and manifest.")
 
 ITEM_HELP = (
     "Exhibit files in bundle order: PATH or PATH::NAME::PURPOSE (optionally ::SOURCE). "
-    "PDF, JPEG, PNG or TIFF."
+    "PDF, JPEG, PNG or TIFF go in as they are; CSV (UTF-8 or GBK), XLSX and .eml files "
+    "become A4 table printouts (打印件) carrying the original file's SHA-256."
 )
 
 
@@ -47,6 +45,38 @@ def parse_item(text: str):
     purpose = parts[2].strip() if len(parts) > 2 else ""
     source = parts[3].strip() if len(parts) > 3 else ""
     return ExhibitInput(path=path, name=name, purpose=purpose, source=source)
+
+
+def with_printouts(exhibits: list, out_dir: Path, day) -> list:
+    """CSV, XLSX and e-mail files rendered as A4 table printouts (打印件), the way the
+    register renders its data exhibits; PDFs and images stay as they are. Only a file that
+    is neither PDF nor image loads the evidence layer (a plain bundle starts faster)."""
+    from dataclasses import replace
+
+    from legal_track.pdf.normalize import sniff as pdf_kind
+
+    result, font = [], None
+    for exhibit in exhibits:
+        try:
+            with exhibit.path.open("rb") as fh:
+                head = fh.read(1024)
+        except OSError:
+            result.append(exhibit)  # the engine reports the missing file with its position
+            continue
+        if pdf_kind(head) is not None:
+            result.append(exhibit)
+            continue
+        from legal_track.evidence.exhibits import file_printout
+        from legal_track.pdf.fonts import find_cjk_font
+
+        font = font or find_cjk_font()
+        printout = file_printout(exhibit.path, out_dir=out_dir, font=font, today=day)
+        if printout is None:
+            result.append(exhibit)
+            continue
+        source = exhibit.source or "电子数据打印件"
+        result.append(replace(exhibit, path=printout, source=source))
+    return result
 
 
 @app.command("make")
@@ -85,7 +115,9 @@ def make(
     )
 
     exhibits = [parse_item(item) for item in items]
-    day = date.fromisoformat(on) if on else clock().astimezone(_zone()).date()
+    day = parse_day(on, "--date", default_today=True)
+    printouts = tempfile.TemporaryDirectory(prefix="legal-track-printouts-")
+    exhibits = with_printouts(exhibits, Path(printouts.name), day)
     options = BundleOptions(
         title,
         case_ref=case_ref,
@@ -96,7 +128,7 @@ def make(
         dividers=dividers,
         max_volume_bytes=int(max_volume_mb * 1_000_000) if max_volume_mb else None,
     )
-    with progress_bar("bundle") as progress:
+    with printouts, progress_bar("bundle") as progress:
         result = build_bundle(
             exhibits, options, out, progress=progress, previous=previous, append=append
         )
@@ -138,6 +170,7 @@ def verify(
 
     Exits with status 1 when anything differs, naming the first page or exhibit.
     """
+    from legal_track.config import get_settings
     from legal_track.pdf.verify import verify_bundle
 
     lookup = _hash_files(source) if source else None
@@ -197,4 +230,6 @@ def _hash_files(sources: list[Path]) -> dict[str, Path]:
 
 
 def _zone() -> ZoneInfo:
+    from legal_track.config import get_settings
+
     return ZoneInfo(get_settings().timezone)

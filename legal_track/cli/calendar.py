@@ -8,21 +8,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
-from legal_track.calendar.notices import seed_builtin, year_summary
 from legal_track.cli.common import (
     CLI_ACTOR,
     CliError,
     clock,
+    command_group,
     handle_errors,
     out_console,
     print_json,
     session,
 )
-from legal_track.deadlines.holidays import load_notice
 
-app = typer.Typer(help="Working-day calendar: load a year's holiday notice, show a year.")
+app = command_group("Working-day calendar: load a year's holiday notice, show a year.")
 
 
 @app.command()
@@ -34,6 +32,8 @@ def load(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Load a State Council holiday notice; recompute the deadlines it affects."""
+    from legal_track.deadlines.holidays import load_notice
+
     if not file.is_file():
         raise CliError(f"{file}: no such file")
     with session() as s:
@@ -59,6 +59,10 @@ def show(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Print a year: its source (or provisional), off days and make-up working days."""
+    from rich.table import Table
+
+    from legal_track.calendar.notices import year_summary
+
     with session() as s:
         info = year_summary(s, year)
     if as_json:
@@ -85,6 +89,8 @@ def show(
 @handle_errors
 def seed() -> None:
     """Store the official years shipped with chinesecalendar that the database lacks."""
+    from legal_track.calendar.notices import seed_builtin
+
     with session() as s:
         added = seed_builtin(s, now=clock(), actor=CLI_ACTOR)
     out_console.print(f"added years: {', '.join(map(str, added)) or 'none (already seeded)'}")

@@ -1,4 +1,9 @@
-"""What every CLI command shares: the engine, the clock, errors, JSON output, progress."""
+"""What every CLI command shares: the engine, the clock, errors, JSON output, progress,
+finding a case or a loan, and reading a date option.
+
+Kept light on purpose: `legal-track --help` and `legal-track COMMAND --help` import this
+module and typer only. The database, the services and rich are imported by the command
+that uses them (see bench/cli.py for the measured start time)."""
 
 from __future__ import annotations
 
@@ -10,22 +15,47 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
 
-from legal_track.config import get_settings
-from legal_track.db import make_engine, migrate, session_scope
+if TYPE_CHECKING:
+    from rich.console import Console
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
 
-err_console = Console(stderr=True)
-out_console = Console(highlight=False, soft_wrap=True)
+    from legal_track.models import Case, Loan
+
+
+class _LazyConsole:
+    """A rich Console made on first use: importing rich costs more than a `--help`."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Console | None = None
+
+    def real(self) -> Console:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real(), name)
+
+
+err_console: Console = _LazyConsole(stderr=True)  # type: ignore[assignment]
+out_console: Console = _LazyConsole(highlight=False, soft_wrap=True)  # type: ignore[assignment]
 
 CLI_ACTOR = "cli"
+
+
+def command_group(help: str, **options: Any) -> typer.Typer:
+    """A command group with plain help output: rich help formatting alone costs three
+    times the start-up of the whole command (measured in bench/cli.py)."""
+    options.setdefault("no_args_is_help", True)
+    return typer.Typer(help=help, rich_markup_mode=None, add_completion=False, **options)
 
 
 class CliError(Exception):
@@ -49,7 +79,11 @@ def handle_errors(func: Callable) -> Callable:
         except (CliError, ValueError, LookupError, OSError) as exc:
             err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
             raise typer.Exit(1) from None
-        except SQLAlchemyError as exc:
+        except Exception as exc:
+            from sqlalchemy.exc import SQLAlchemyError
+
+            if not isinstance(exc, SQLAlchemyError):
+                raise
             detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
             err_console.print(f"[bold red]database error:[/] {detail}", highlight=False)
             raise typer.Exit(1) from None
@@ -64,6 +98,9 @@ def get_engine() -> Engine:
     """The engine for the configured database, migrated to the newest schema."""
     global _engine
     if _engine is None:
+        from legal_track.config import get_settings
+        from legal_track.db import make_engine, migrate
+
         _engine = make_engine(get_settings().database_url)
         migrate(_engine)
     return _engine
@@ -79,6 +116,8 @@ def reset_engine() -> None:
 
 @contextmanager
 def session() -> Iterator[Session]:
+    from legal_track.db import session_scope
+
     with session_scope(get_engine()) as s:
         yield s
 
@@ -106,12 +145,20 @@ def print_json(data: Any) -> None:
 @contextmanager
 def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
     """A progress callback `(done, total)` drawing a bar on stderr."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     with Progress(
         TextColumn(label),
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
-        console=err_console,
+        console=err_console.real(),
         transient=False,
     ) as bar:
         task = bar.add_task(label, total=None)
@@ -120,3 +167,46 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
             bar.update(task, completed=done, total=total)
 
         yield update
+
+
+def local_today() -> date:
+    """Today in the configured time zone (the default of every `--today`/`--on` option)."""
+    from zoneinfo import ZoneInfo
+
+    from legal_track.config import get_settings
+
+    return clock().astimezone(ZoneInfo(get_settings().timezone)).date()
+
+
+def parse_day(value: str | None, option: str, *, default_today: bool = False) -> date | None:
+    """A YYYY-MM-DD option value; absent: today (`default_today`) or None."""
+    if value is None:
+        return local_today() if default_today else None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise CliError(f"{option}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def find_case(s: Session, ref: str) -> Case:
+    """The case with reference `ref` (LT-YYYY-NNNNNN), or a clear error."""
+    from legal_track.cases.listing import case_id_for_ref
+    from legal_track.models import Case
+
+    case_id = case_id_for_ref(s, ref.strip())
+    case = s.get(Case, case_id) if case_id is not None else None
+    if case is None:
+        raise CliError(f"no case with reference {ref!r}")
+    return case
+
+
+def find_loan(s: Session, contract_no: str) -> Loan:
+    """The loan with contract number `contract_no`, or a clear error."""
+    from legal_track.cases.listing import loan_id_for_contract
+    from legal_track.models import Loan
+
+    loan_id = loan_id_for_contract(s, contract_no.strip())
+    loan = s.get(Loan, loan_id) if loan_id is not None else None
+    if loan is None:
+        raise CliError(f"no loan with contract number {contract_no!r}")
+    return loan

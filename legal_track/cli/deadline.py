@@ -7,41 +7,22 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.table import Table
-from sqlmodel import select
 
-from legal_track.calendar.workdays import WorkCalendar, load_calendar
 from legal_track.cli.common import (
     CLI_ACTOR,
     CliError,
     clock,
+    command_group,
+    find_case,
     handle_errors,
     out_console,
+    parse_day,
     print_json,
     progress_bar,
     session,
 )
-from legal_track.config import get_settings
-from legal_track.deadlines import (
-    complete_deadline,
-    compute,
-    default_rules,
-    open_deadlines,
-    override_deadline,
-    recompute_all,
-    recompute_case,
-    waive_deadline,
-)
-from legal_track.models import Case, User
 
-app = typer.Typer(help="Deadlines: compute, list the rules, list and act on open deadlines.")
-
-
-def _date(text: str, what: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise CliError(f"{what}: {text!r} is not a date YYYY-MM-DD") from None
+app = command_group("Deadlines: compute, list the rules, list and act on open deadlines.")
 
 
 def _params(pairs: list[str]) -> dict[str, str]:
@@ -55,6 +36,8 @@ def _params(pairs: list[str]) -> dict[str, str]:
 
 
 def _today() -> date:
+    from legal_track.config import get_settings
+
     return clock().astimezone(ZoneInfo(get_settings().timezone)).date()
 
 
@@ -83,7 +66,10 @@ def calc(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Compute one deadline, no case needed: due date, provisional flag, basis, explanation."""
-    trigger = _date(trigger_date, "TRIGGER_DATE")
+    from legal_track.calendar.workdays import WorkCalendar, load_calendar
+    from legal_track.deadlines import compute
+
+    trigger = parse_day(trigger_date, "TRIGGER_DATE")
     if use_db:
         with session() as s:
             calendar = load_calendar(s)
@@ -114,6 +100,8 @@ def calc(
 @handle_errors
 def rules(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """List the deadline rules (every version) with period, trigger and legal basis."""
+    from legal_track.deadlines import default_rules
+
     book = default_rules()
     items = []
     for rule in book.all_versions():
@@ -148,19 +136,14 @@ def rules(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> 
 
 
 def _owner_id(s, username: str | None) -> int | None:
+    from legal_track.auth import user_by_username
+
     if username is None:
         return None
-    user = s.exec(select(User).where(User.username == username)).first()
+    user = user_by_username(s, username)
     if user is None:
         raise CliError(f"--owner {username!r}: no such user")
     return user.id
-
-
-def _case_id(s, ref: str) -> int:
-    case = s.exec(select(Case).where(Case.ref == ref)).first()
-    if case is None:
-        raise CliError(f"case {ref!r} not found")
-    return case.id
 
 
 @app.command("list")
@@ -174,15 +157,19 @@ def list_(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """List open deadlines, most urgent first (effective date = override when set)."""
+    from rich.table import Table
+
+    from legal_track.deadlines import open_deadlines
+
     today = _today()
     with session() as s:
         upto = today - timedelta(days=1) if overdue else None
         if until is not None:
-            limit_day = _date(until, "--until")
+            limit_day = parse_day(until, "--until")
             upto = min(upto, limit_day) if upto else limit_day
         items = open_deadlines(
             s, owner_id=_owner_id(s, owner), until=upto,
-            case_id=_case_id(s, case) if case else None, limit=limit,
+            case_id=find_case(s, case).id if case else None, limit=limit,
         )  # fmt: skip
     if as_json:
         print_json([
@@ -222,9 +209,11 @@ def recompute(
     ),
 ) -> None:
     """Recompute stored deadlines from the case events (after a rule pack change)."""
+    from legal_track.deadlines import recompute_all, recompute_case
+
     with session() as s:
         if case:
-            report = recompute_case(s, case_id=_case_id(s, case), now=clock(), actor=CLI_ACTOR)
+            report = recompute_case(s, case_id=find_case(s, case).id, now=clock(), actor=CLI_ACTOR)
         else:
             with progress_bar("recompute") as bar:
                 report = recompute_all(s, now=clock(), actor=CLI_ACTOR, progress=bar, force=force)
@@ -244,6 +233,8 @@ def complete(
     note: str = typer.Option("", help="What was done (filed, paid...)."),
 ) -> None:
     """Mark a deadline as done."""
+    from legal_track.deadlines import complete_deadline
+
     with session() as s:
         d = complete_deadline(s, deadline_id=deadline_id, actor=CLI_ACTOR, now=clock(), note=note)
     out_console.print(f"deadline {d.id} completed")
@@ -256,6 +247,8 @@ def waive(
     reason: str = typer.Option(..., help="Why no action is taken."),
 ) -> None:
     """Waive a deadline (no action will be taken), with a reason."""
+    from legal_track.deadlines import waive_deadline
+
     with session() as s:
         d = waive_deadline(s, deadline_id=deadline_id, actor=CLI_ACTOR, now=clock(), note=reason)
     out_console.print(f"deadline {d.id} waived")
@@ -269,9 +262,11 @@ def override(
     reason: str = typer.Option(..., help="Why (e.g. the court's notice says so)."),
 ) -> None:
     """Set a manual due date; it survives recomputation."""
+    from legal_track.deadlines import override_deadline
+
     with session() as s:
         d = override_deadline(
-            s, deadline_id=deadline_id, due=_date(due, "DUE"), reason=reason, actor=CLI_ACTOR,
+            s, deadline_id=deadline_id, due=parse_day(due, "DUE"), reason=reason, actor=CLI_ACTOR,
             now=clock(),
         )  # fmt: skip
     out_console.print(f"deadline {d.id}: due {d.override_due} (computed {d.due})")

@@ -14,12 +14,11 @@ from legal_track.cli.common import (
     get_engine,
     handle_errors,
     out_console,
+    parse_day,
     print_json,
     progress_bar,
     session,
 )
-from legal_track.config import get_settings
-from legal_track.demo.portfolio import DEMO_PASSWORD, generate, is_empty
 
 
 @handle_errors
@@ -31,19 +30,17 @@ def demo(
     as_json: bool = typer.Option(False, "--json", help="Output JSON."),
 ) -> None:
     """Generate a fictional demo portfolio into an empty database."""
+    from legal_track.demo.portfolio import DEMO_PASSWORD, generate, is_empty
+
     engine = get_engine()
     if if_empty and not is_empty(engine):
         out_console.print("demo: the database already has data; nothing to do")
         return
     now = clock()
-    anchor = (
-        date.fromisoformat(as_of)
-        if as_of
-        else now.astimezone(__import__("zoneinfo").ZoneInfo(get_settings().timezone)).date()
-    )
+    anchor = parse_day(as_of, "--as-of", default_today=True)
     with progress_bar("demo") as progress:
         report = generate(engine, cases=cases, seed=seed, as_of=anchor, now=now, progress=progress)
-    follow_up = _follow_up(engine, as_of=anchor, now=now, cases=min(cases, 6))
+    follow_up = _follow_up(engine, as_of=anchor, now=now, cases=min(cases, EVIDENCE_CASES))
     if as_json:
         print_json({**dataclasses.asdict(report), **follow_up})
         return
@@ -60,6 +57,11 @@ def demo(
     )
 
 
+# Demo cases that get evidence files (contract, ID card, receipt, ruling): all of the
+# default portfolio; a benchmark-sized one keeps its evidence tab examples only.
+EVIDENCE_CASES = 200
+
+
 def _follow_up(engine, *, as_of: date, now: datetime, cases: int) -> dict:
     """Derive what the services derive for real data: deadlines, limitation clocks,
     and a contract and an ID image for the first few cases' evidence tabs."""
@@ -71,10 +73,11 @@ def _follow_up(engine, *, as_of: date, now: datetime, cases: int) -> dict:
             report = recompute_everything(s, now=now, today=as_of, actor="demo",
                                           progress=progress)  # fmt: skip
         deadlines, clocks = report.deadlines, report.loans
-        with tempfile.TemporaryDirectory() as tmp:
+        with tempfile.TemporaryDirectory() as tmp, progress_bar("demo evidence") as progress:
             items = attach_demo_evidence(
-                s, case_ids=list(range(1, cases + 1)), workdir=Path(tmp), now=now
-            )
+                s, case_ids=list(range(1, cases + 1)), workdir=Path(tmp), now=now,
+                progress=progress,
+            )  # fmt: skip
     return {
         "deadlines": deadlines.inserted + deadlines.updated + deadlines.unchanged,
         "limitation_clocks": clocks,

@@ -2,51 +2,32 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from sqlmodel import Session, select
 
 from legal_track.cli.common import (
     CLI_ACTOR,
     CliError,
     clock,
+    command_group,
     err_console,
+    find_case,
     handle_errors,
     out_console,
+    parse_day,
     print_json,
     progress_bar,
     session,
 )
-from legal_track.config import get_settings
-from legal_track.documents.batch import CaseFilter, preflight_batch, run_batch, select_cases
-from legal_track.documents.history import diff_with_previous, documents_for_case
-from legal_track.documents.letters import mark_sent, record_delivery
-from legal_track.documents.preflight import PreflightResult, preflight
-from legal_track.documents.registry import local_today
-from legal_track.documents.render import render_document
-from legal_track.models import Case
 
-app = typer.Typer(
-    help="Generate legal documents from templates, one or in batch.", no_args_is_help=True
+if TYPE_CHECKING:
+    from legal_track.documents.preflight import PreflightResult
+
+app = command_group(
+    "Generate legal documents from templates, one or in batch.", no_args_is_help=True
 )
-
-
-def find_case(s: Session, ref: str) -> Case:
-    case = s.exec(select(Case).where(Case.ref == ref)).first()
-    if case is None:
-        raise LookupError(f"no case with reference {ref!r}")
-    return case
-
-
-def parse_day(text: str | None, option: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise CliError(f"{option}: {text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _print_preflight(result: PreflightResult) -> None:
@@ -72,6 +53,8 @@ def render(
     as_json: bool = typer.Option(False, "--json", help="Output JSON."),
 ) -> None:
     """Generate one document for one case (preflight first; nothing is written if it fails)."""
+    from legal_track.documents.render import render_document
+
     with session() as s:
         case = find_case(s, case_ref)
         doc = render_document(s, template_id=template_id, case_id=case.id, actor=CLI_ACTOR, now=clock(),
@@ -98,6 +81,8 @@ def preflight_cmd(
     cutoff: str | None = typer.Option(None, help="Claim figures up to this date (default today)."),
 ) -> None:
     """Check one case against a template without generating anything (exit 1 if blocked)."""
+    from legal_track.documents.preflight import preflight
+
     with session() as s:
         case = find_case(s, case_ref)
         result = preflight(s, template_id=template_id, case_id=case.id, now=clock(),
@@ -134,6 +119,10 @@ def batch(
     as_json: bool = typer.Option(False, "--json", help="Output JSON."),
 ) -> None:
     """Generate a document for every selected case into one zip; failed cases are listed."""
+    from legal_track.config import get_settings
+    from legal_track.documents.batch import CaseFilter, preflight_batch, run_batch, select_cases
+    from legal_track.documents.registry import local_today
+
     now = clock()
     filters = CaseFilter(stage=stage, route=route, min_dpd=min_dpd, no_demand_letter=no_demand_letter,
                          case_refs=tuple(r for r in (cases or "").split(",") if r.strip()))  # fmt: skip
@@ -177,6 +166,8 @@ def list_(
     case_ref: str, as_json: bool = typer.Option(False, "--json", help="Output JSON.")
 ) -> None:
     """The documents generated for a case, newest first."""
+    from legal_track.documents.history import documents_for_case
+
     with session() as s:
         docs = documents_for_case(s, case_id=find_case(s, case_ref).id)
     rows = [{"id": d.id, "template": f"{d.template_id}@{d.template_version}", "created_at": d.created_at,
@@ -195,6 +186,8 @@ def list_(
 @handle_errors
 def diff(document_id: int) -> None:
     """What changed in the context since the previous document of the same template."""
+    from legal_track.documents.history import diff_with_previous
+
     with session() as s:
         before, changes = diff_with_previous(s, document_id=document_id)
     if before is None:
@@ -218,6 +211,9 @@ def sent(
     tracking: str = typer.Option("", help="Postal tracking number."),
 ) -> None:
     """Record that a generated demand letter was sent (case event demand_letter_sent)."""
+    from legal_track.config import get_settings
+    from legal_track.documents.letters import mark_sent
+
     with session() as s:
         event = mark_sent(s, document_id=document_id, on=parse_day(on, "--on"), actor=CLI_ACTOR,
                           now=clock(), tracking_no=tracking, timezone=get_settings().timezone)  # fmt: skip
@@ -236,6 +232,9 @@ def delivered(
     document: int | None = typer.Option(None, help="The generated letter's document id."),
 ) -> None:
     """Record delivery: the payment deadline is created and the limitation clock restarts."""
+    from legal_track.config import get_settings
+    from legal_track.documents.letters import record_delivery
+
     with session() as s:
         case = find_case(s, case_ref)
         event = record_delivery(s, case_id=case.id, signed_on=parse_day(signed_on, "--signed-on"), actor=CLI_ACTOR,

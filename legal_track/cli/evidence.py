@@ -8,56 +8,41 @@ from __future__ import annotations
 
 from datetime import datetime, time
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import typer
-from sqlmodel import Session, select
 
 from legal_track.cli.common import (
     CLI_ACTOR,
     CliError,
     clock,
+    command_group,
     err_console,
+    find_case,
+    find_loan,
     handle_errors,
     out_console,
     print_json,
     progress_bar,
     session,
 )
-from legal_track.config import get_settings
-from legal_track.evidence.register import (
-    EvidenceRefused,
-    build_case_bundle,
-    checklist,
-    default_bundle_options,
-    intake,
-    items_for_case,
-    verify_store,
-)
-from legal_track.evidence.rules import default_document, load_rules
-from legal_track.models import Case, EvidenceCategory, EvidenceItem, Loan
 
-app = typer.Typer(help="Evidence register: add, list, verify, checklist.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from legal_track.models import EvidenceItem
 
-_CATEGORIES = ", ".join(c.value for c in EvidenceCategory)
+app = command_group("Evidence register: add, list, verify, checklist.")
 
-
-def find_case(s: Session, ref: str) -> Case:
-    case = s.exec(select(Case).where(Case.ref == ref)).first()
-    if case is None:
-        raise LookupError(f"no case with reference {ref!r}")
-    return case
-
-
-def find_loan(s: Session, contract_no: str) -> Loan:
-    loan = s.exec(select(Loan).where(Loan.contract_no == contract_no)).first()
-    if loan is None:
-        raise LookupError(f"no loan with contract number {contract_no!r}")
-    return loan
+# The values of models.EvidenceCategory (tests check they match), without the models.
+CATEGORIES = ("loan_contract", "id_document", "disbursement_proof", "repayment_record",
+              "contact_log", "delivery_proof", "demand_letter", "court_document", "other")  # fmt: skip
+_CATEGORIES = ", ".join(CATEGORIES)
 
 
 def parse_captured(text: str | None) -> datetime | None:
     """YYYY-MM-DD (midnight in the configured time zone) or an ISO timestamp."""
+    from legal_track.config import get_settings
+
     if not text:
         return None
     try:
@@ -110,6 +95,8 @@ def add(
 ) -> None:
     """Register evidence files for a case and/or a loan. Refused files are named with the
     reason and nothing of them is stored; the exit status is 1 when any was refused."""
+    from legal_track.evidence.register import EvidenceRefused, intake
+
     if not case and not loan:
         raise CliError("give --case REF and/or --loan CONTRACT_NO")
     when = parse_captured(captured_at)
@@ -158,6 +145,8 @@ def list_(
     as_json: bool = typer.Option(False, "--json", help="Output JSON."),
 ) -> None:
     """List the evidence of a case (items linked to it or to its loans)."""
+    from legal_track.evidence.register import items_for_case
+
     with session() as s:
         items = items_for_case(s, case_id=find_case(s, case).id)
         rows = [_item_row(i) for i in items]
@@ -181,6 +170,8 @@ def verify(
     actor: str = typer.Option(CLI_ACTOR, "--actor", help="Who runs the check (audit)."),
 ) -> None:
     """Re-hash every stored evidence file; report missing and altered ones (exit 1 if any)."""
+    from legal_track.evidence.register import verify_store
+
     with session() as s:
         if as_json:
             report = verify_store(s, actor=actor, now=clock())
@@ -227,6 +218,9 @@ def checklist_(
     as_json: bool = typer.Option(False, "--json", help="Output JSON."),
 ) -> None:
     """The evidence required before filing a document, and what is missing."""
+    from legal_track.evidence.register import checklist
+    from legal_track.evidence.rules import default_document, load_rules
+
     with session() as s:
         found = find_case(s, case)
         doc = document or default_document(found.route, found.stage)
@@ -269,6 +263,9 @@ def build_command(
     as_json: bool = typer.Option(False, "--json", help="Output JSON."),
 ) -> None:
     """Build the evidence bundle of a case (cover, 证据目录, exhibits, stamps, manifest)."""
+    from legal_track.config import get_settings
+    from legal_track.evidence.register import build_case_bundle, default_bundle_options
+
     now = clock()
     on = now.astimezone(ZoneInfo(get_settings().timezone)).date()
     with session() as s:

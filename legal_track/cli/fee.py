@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+from enum import StrEnum
 
 import typer
 
-from legal_track.claims.fees import FeeKind, Procedure
-from legal_track.claims.fees import fee as compute_fee
-from legal_track.claims.figures import claim_for_contract
-from legal_track.cli.common import handle_errors, out_console, print_json, session
-from legal_track.cli.limitation import parse_day
-from legal_track.config import get_settings
-from legal_track.i18n import t
-from legal_track.money import format_yuan, parse_amount, quantize
+from legal_track.cli.common import handle_errors, out_console, parse_day, print_json, session
 
 
 def _steps(result) -> list[dict]:
+    from legal_track.money import quantize
+
     return [
         {
             "above": str(quantize(s.above)),
@@ -29,19 +25,33 @@ def _steps(result) -> list[dict]:
     ]
 
 
+# The values of claims.fees.FeeKind and Procedure (tests/claims/test_cli.py checks they
+# match): importing the fee module here would load the database layer for every --help.
+FEE_KINDS = ("court", "enforcement", "preservation")
+PROCEDURES = ("ordinary", "summary", "mediation", "withdrawal", "payment_order")
+FeeKindName = StrEnum("FeeKindName", {v: v for v in FEE_KINDS})
+ProcedureName = StrEnum("ProcedureName", {v: v for v in PROCEDURES})
+
+
 @handle_errors
 def fee(
-    kind: FeeKind = typer.Argument(..., help="court, enforcement or preservation."),
+    kind: FeeKindName = typer.Argument(..., help="court, enforcement or preservation."),
     amount: str = typer.Argument(..., help="Amount in yuan (e.g. 100000 or 12,345.60)."),
-    procedure: Procedure = typer.Option(
-        Procedure.ordinary,
+    procedure: ProcedureName = typer.Option(
+        ProcedureName.ordinary,
         "--procedure",
         help="Court fee only: ordinary, summary, mediation, withdrawal or payment_order.",
     ),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Court acceptance, enforcement or preservation fee (诉讼费用交纳办法)."""
-    result = compute_fee(kind, parse_amount(amount), procedure)
+    from legal_track.claims.fees import FeeKind, Procedure
+    from legal_track.claims.fees import fee as compute_fee
+    from legal_track.config import get_settings
+    from legal_track.i18n import t
+    from legal_track.money import format_yuan, parse_amount
+
+    result = compute_fee(FeeKind(kind.value), parse_amount(amount), Procedure(procedure.value))
     if as_json:
         print_json({
             "kind": result.kind, "amount": str(result.amount), "procedure": result.procedure,
@@ -74,7 +84,12 @@ def claim(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Claim figures of a loan at a cut-off date, checked against the interest cap."""
-    day = parse_day(cutoff, "--cutoff")
+    from legal_track.claims.figures import claim_for_contract
+    from legal_track.config import get_settings
+    from legal_track.i18n import t
+    from legal_track.money import format_yuan
+
+    day = parse_day(cutoff, "--cutoff", default_today=True)
     with session() as s:
         figures = claim_for_contract(s, contract_no=contract_no, cutoff=day, province=province,
                                      include_excess=include_excess or None)  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -10,20 +11,18 @@ from legal_track.cli.common import (
     CLI_ACTOR,
     CliError,
     clock,
+    command_group,
     handle_errors,
     out_console,
     print_json,
     progress_bar,
     session,
 )
-from legal_track.i18n import t
-from legal_track.intake import ImportReport, IntakeError, Kind, import_file
-from legal_track.limitation.portfolio import refresh_loans
 
-app = typer.Typer(
-    help="Import loans, ledger entries or contact logs from CSV (UTF-8 or GBK) or XLSX.",
-    no_args_is_help=True,
-)
+if TYPE_CHECKING:
+    from legal_track.intake import ImportReport, Kind
+
+app = command_group("Import loans, ledger entries or contact logs from CSV (UTF-8 or GBK) or XLSX.")
 
 _FILE = typer.Argument(..., help="CSV or XLSX file; first row is the header (Chinese or English).")
 _JSON = typer.Option(False, "--json", help="Print the import report as JSON.")
@@ -31,6 +30,10 @@ _JSON = typer.Option(False, "--json", help="Print the import report as JSON.")
 
 def run_import(kind: Kind, file: Path, as_json: bool) -> ImportReport:
     """Import `file`; on problems print each one to stderr and exit 1 (nothing imported)."""
+    from legal_track.i18n import t
+    from legal_track.intake import IntakeError, import_file
+    from legal_track.limitation.portfolio import refresh_loans
+
     if not file.is_file():
         raise CliError(f"no such file: {file}")
     changed: list[int] = []

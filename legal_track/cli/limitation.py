@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
-from zoneinfo import ZoneInfo
 
 import typer
 
@@ -14,23 +12,11 @@ from legal_track.cli.common import (
     clock,
     handle_errors,
     out_console,
+    parse_day,
     print_json,
     progress_bar,
     session,
 )
-from legal_track.config import get_settings
-from legal_track.i18n import t
-from legal_track.limitation import clock_for_contract, recompute_portfolio, risk_label
-
-
-def parse_day(value: str | None, option: str) -> date:
-    """A YYYY-MM-DD option value, or today in the configured time zone when absent."""
-    if value is None:
-        return clock().astimezone(ZoneInfo(get_settings().timezone)).date()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise CliError(f"{option}: not a date (YYYY-MM-DD): {value!r}") from None
 
 
 @handle_errors
@@ -43,7 +29,11 @@ def limitation(
     ),
 ) -> None:
     """The limitation clock (诉讼时效) of a loan: expiry, what restarted it, risk, why."""
-    day = parse_day(today, "--today")
+    from legal_track.config import get_settings
+    from legal_track.i18n import t
+    from legal_track.limitation import clock_for_contract, recompute_portfolio, risk_label
+
+    day = parse_day(today, "--today", default_today=True)
     if all_loans:
         with session() as s, progress_bar("limitation") as bar:
             n = recompute_portfolio(s, today=day, now=clock(), progress=bar, actor=CLI_ACTOR)

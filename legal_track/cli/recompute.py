@@ -9,12 +9,11 @@ from legal_track.cli.common import (
     clock,
     handle_errors,
     out_console,
+    parse_day,
     print_json,
     progress_bar,
     session,
 )
-from legal_track.cli.limitation import parse_day
-from legal_track.recompute import recompute_everything
 
 
 @handle_errors
@@ -32,7 +31,9 @@ def recompute(
 ) -> None:
     """Recompute every case's deadlines and every loan's limitation clock, in one
     transaction (after a rule or calendar change, or nightly for the risk levels)."""
-    day = parse_day(today, "--today")
+    from legal_track.recompute import recompute_everything
+
+    day = parse_day(today, "--today", default_today=True)
     with session() as s, progress_bar("recompute") as bar:
         report = recompute_everything(
             s, now=clock(), today=day, force=force, actor=CLI_ACTOR, progress=bar,

@@ -8,11 +8,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import typer
-from sqlalchemy import select
 
 from legal_track.cli.common import (
     CLI_ACTOR,
+    CliError,
     clock,
+    command_group,
     err_console,
     get_engine,
     handle_errors,
@@ -20,15 +21,13 @@ from legal_track.cli.common import (
     print_json,
     session,
 )
-from legal_track.config import get_settings
-from legal_track.models.reminder import ReminderLog, ReminderStatus
-from legal_track.reminders.ics import export_calendar
-from legal_track.reminders.mail import mailer_from_settings
 
-app = typer.Typer(help="Deadline reminders: digests, alerts, escalations.", no_args_is_help=True)
+app = command_group("Deadline reminders: digests, alerts, escalations.")
 
 
 def _parse_now(value: str | None) -> datetime:
+    from legal_track.config import get_settings
+
     if not value:
         return clock()
     try:
@@ -57,6 +56,8 @@ def run(
     as_json: bool = typer.Option(False, "--json", help="Output JSON."),
 ) -> None:
     """One reminder pass: the same code the scheduler runs."""
+    from legal_track.config import get_settings
+    from legal_track.reminders.mail import mailer_from_settings
     from legal_track.reminders.run import run_pass
 
     settings = get_settings()
@@ -91,16 +92,19 @@ def run(
 @app.command("list")
 @handle_errors
 def list_(
-    status: ReminderStatus | None = typer.Option(None, help="pending, sending, sent or failed."),
+    status: str | None = typer.Option(None, help="pending, sending, sent or failed."),
     limit: int = typer.Option(50, min=1, help="Newest N rows."),
     as_json: bool = typer.Option(False, "--json", help="Output JSON."),
 ) -> None:
     """Recorded reminders, newest first."""
-    stmt = select(ReminderLog).order_by(ReminderLog.id.desc()).limit(limit)
-    if status is not None:
-        stmt = stmt.where(ReminderLog.status == status)
+    from legal_track.models.reminder import ReminderStatus
+    from legal_track.reminders.delivery import log_page
+
+    if status is not None and status not in {str(v) for v in ReminderStatus}:
+        raise CliError(f"--status {status!r}: use pending, sending, sent or failed")
+    statuses = [status] if status is not None else list(ReminderStatus)
     with session() as s:
-        rows = s.execute(stmt).scalars().all()
+        rows = log_page(s, statuses=statuses, limit=limit)
     data = [
         {
             "id": r.id, "kind": str(r.kind), "status": str(r.status), "recipient": r.recipient,
@@ -123,6 +127,8 @@ def list_(
 @handle_errors
 def worker() -> None:
     """Run the reminder scheduler until stopped (Ctrl-C or SIGTERM)."""
+    from legal_track.config import get_settings
+    from legal_track.reminders.mail import mailer_from_settings
     from legal_track.reminders.scheduler import Worker, lease_state
 
     settings = get_settings()
@@ -152,6 +158,9 @@ def ics_command(
     team: bool = typer.Option(False, "--team", help="Every open deadline of the team."),
 ) -> None:
     """Write an iCalendar file of open deadlines (stable UIDs: re-importing updates events)."""
+    from legal_track.config import get_settings
+    from legal_track.reminders.ics import export_calendar
+
     settings = get_settings()
     with session() as s:
         data = export_calendar(

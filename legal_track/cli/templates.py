@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -10,26 +11,18 @@ from legal_track.cli.common import (
     CLI_ACTOR,
     CliError,
     clock,
+    command_group,
     handle_errors,
     out_console,
     print_json,
     session,
 )
-from legal_track.config import get_settings
-from legal_track.documents.check import CheckReport, check_template
-from legal_track.documents.metadata import read_meta, read_sample
-from legal_track.documents.registry import (
-    BUILTIN_DIR,
-    TemplateCheckFailed,
-    activate_version,
-    ensure_builtin,
-    list_templates,
-    rollback,
-    upload_template,
-)
 
-app = typer.Typer(
-    help="Document templates: list, check, upload, activate, roll back.", no_args_is_help=True
+if TYPE_CHECKING:
+    from legal_track.documents.check import CheckReport
+
+app = command_group(
+    "Document templates: list, check, upload, activate, roll back.", no_args_is_help=True
 )
 
 
@@ -45,6 +38,10 @@ def template_files(path: Path) -> tuple[Path, Path, Path]:
 
 
 def check_files(docx: Path) -> CheckReport:
+    from legal_track.config import get_settings
+    from legal_track.documents.check import check_template
+    from legal_track.documents.metadata import read_meta, read_sample
+
     docx, meta_path, sample_path = template_files(docx)
     meta = read_meta(meta_path.read_text(encoding="utf-8"), where=str(meta_path))
     sample = read_sample(sample_path.read_text(encoding="utf-8"), where=str(sample_path))
@@ -60,6 +57,8 @@ def list_(
     as_json: bool = typer.Option(False, "--json", help="Output JSON."),
 ) -> None:
     """Registered templates (the shipped ones are registered on first use)."""
+    from legal_track.documents.registry import ensure_builtin, list_templates
+
     with session() as s:
         ensure_builtin(s, now=clock())
         versions = [v for v in list_templates(s) if all_versions or v.active]
@@ -82,6 +81,8 @@ def list_(
 def check(path: Path | None = typer.Argument(None, help="A template .docx, or a folder of them; "
                                                          "default: the shipped templates.")) -> None:  # fmt: skip
     """Check templates: syntax (names the broken tag), fields, renders with its sample."""
+    from legal_track.documents.registry import BUILTIN_DIR
+
     folder = path if path is not None and path.is_dir() else None
     targets = sorted((folder or BUILTIN_DIR).glob("*.docx")) if path is None or folder else [path]
     if not targets:
@@ -109,6 +110,8 @@ def upload(
     activate: bool = typer.Option(False, "--activate", help="Make the new version active."),
 ) -> None:
     """Check and register a new template version."""
+    from legal_track.documents.registry import TemplateCheckFailed, ensure_builtin, upload_template
+
     docx, meta, sample = template_files(path)
     with session() as s:
         ensure_builtin(s, now=clock())
@@ -130,6 +133,8 @@ def upload(
 @handle_errors
 def activate(template_id: str, version: str) -> None:
     """Make VERSION the active version of TEMPLATE_ID."""
+    from legal_track.documents.registry import activate_version, ensure_builtin
+
     with session() as s:
         ensure_builtin(s, now=clock())
         tv = activate_version(
@@ -142,6 +147,8 @@ def activate(template_id: str, version: str) -> None:
 @handle_errors
 def rollback_cmd(template_id: str) -> None:
     """Re-activate the version that was active before the current one."""
+    from legal_track.documents.registry import rollback
+
     with session() as s:
         tv = rollback(s, template_id=template_id, actor=CLI_ACTOR, now=clock())
     out_console.print(f"rolled back: {tv.label} is active")

@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 import typer
 
-from legal_track.auth import create_user, generate_password, list_users
-from legal_track.cli.common import CLI_ACTOR, clock, handle_errors, out_console, print_json, session
-from legal_track.models.user import Role
+from legal_track.cli.common import (
+    CLI_ACTOR,
+    clock,
+    command_group,
+    handle_errors,
+    out_console,
+    print_json,
+    session,
+)
 
-app = typer.Typer(help="Manage local user accounts.", no_args_is_help=True)
+app = command_group("Manage local user accounts.")
+
+# The values of models.user.Role (tests check they match), without importing the models.
+ROLES = ("admin", "lead", "staff", "viewer", "counsel")
+RoleName = StrEnum("RoleName", {v: v for v in ROLES})
 
 
 @app.command("add")
 @handle_errors
 def add(
     username: str,
-    role: Role = typer.Option(Role.staff, help="admin, lead, staff, viewer or counsel."),
+    role: RoleName = typer.Option(RoleName.staff, help="admin, lead, staff, viewer or counsel."),
     email: str | None = typer.Option(None, help="E-mail address for reminders."),
     name: str = typer.Option("", help="Display name."),
     language: str = typer.Option("zh", help="zh or en."),
@@ -25,6 +37,9 @@ def add(
     lead: str | None = typer.Option(None, help="User name of this user's team lead."),
 ) -> None:
     """Create a user. A generated password is printed once."""
+    from legal_track.auth import create_user, generate_password, list_users
+    from legal_track.models.user import Role
+
     generated = password is None
     password = password or generate_password()
     with session() as s:
@@ -38,7 +53,7 @@ def add(
             s,
             username=username,
             password=password,
-            role=role,
+            role=Role(role.value),
             now=clock(),
             actor=CLI_ACTOR,
             display_name=name,
@@ -55,6 +70,8 @@ def add(
 @handle_errors
 def list_(as_json: bool = typer.Option(False, "--json", help="Output JSON.")) -> None:
     """List users."""
+    from legal_track.auth import list_users
+
     with session() as s:
         users = list_users(s)
     rows = [

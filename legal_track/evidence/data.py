@@ -1,6 +1,6 @@
 """The data behind the exhibits rendered from the database, and its fingerprint.
 
-Each exhibit is built from an :class:`ExhibitData` (title, columns, rows of text, each
+Each exhibit is built from an :class:`ExhibitData` (`legal_track.pdf.model`) (title, columns, rows of text, each
 row keeping its source id). ``data_sha256`` is the SHA-256 of the canonical JSON of
 that data; the PDF prints it in every footer, so a printout can be checked against
 the system at any time (Evidence Provisions 2019 art. 15; Internet Court Provisions
@@ -9,10 +9,7 @@ the system at any time (Evidence Provisions 2019 art. 15; Internet Court Provisi
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -31,9 +28,9 @@ from legal_track.models import (
     LoanParty,
 )
 from legal_track.money import format_yuan
+from legal_track.pdf.model import ExhibitData
 from legal_track.privacy import mask_target
 
-EXHIBIT_FORMAT_VERSION = "1"
 _PHONE_RE = re.compile(r"(?<!\d)(1[3-9]\d{9})(?!\d)")
 _EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 
@@ -53,43 +50,6 @@ CHANNELS_ZH = {
 }
 DELIVERY_ZH = {"delivered": "已送达", "failed": "未送达", "unknown": "未知"}
 DIRECTION_ZH = {"outbound": "呼出/发出", "inbound": "呼入/收到"}
-
-
-@dataclass(frozen=True, slots=True)
-class ExhibitData:
-    kind: str  # ledger | contacts | interruptions | table
-    title: str
-    subtitle: str
-    columns: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]  # first cell: the source id
-    notes: tuple[str, ...] = ()
-    widths: tuple[float, ...] = ()  # relative column widths
-
-    def canonical(self) -> dict:
-        return {
-            "format": EXHIBIT_FORMAT_VERSION,
-            "kind": self.kind,
-            "title": self.title,
-            "subtitle": self.subtitle,
-            "columns": list(self.columns),
-            "rows": [list(r) for r in self.rows],
-            "notes": list(self.notes),
-        }
-
-    @property
-    def data_sha256(self) -> str:
-        return canonical_sha256(self.canonical())
-
-
-def canonical_json(payload: object) -> bytes:
-    """Sorted keys, no spaces, UTF-8: the same data always gives the same bytes."""
-    return json.dumps(
-        payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
-    ).encode("utf-8")
-
-
-def canonical_sha256(payload: object) -> str:
-    return hashlib.sha256(canonical_json(payload)).hexdigest()
 
 
 def _loan(session: Session, loan_id: int) -> Loan:

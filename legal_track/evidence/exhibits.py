@@ -11,6 +11,7 @@ on them, so an unchanged exhibit is not rendered twice.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -23,7 +24,7 @@ from legal_track.config import get_settings
 from legal_track.evidence.data import ExhibitData, contact_data, interruption_data, ledger_data
 from legal_track.evidence.items import items_for_case
 from legal_track.evidence.rules import case_loans, order_slots
-from legal_track.evidence.sniff import decode_text
+from legal_track.evidence.sniff import EvidenceRefused, csv_dialect, decode_text, sniff
 from legal_track.evidence.store import EvidenceStore, sha256_file
 from legal_track.models import Case, Creditor, EvidenceItem, EvidenceKind
 
@@ -193,7 +194,8 @@ def _prepare_item(session, cand, store: EvidenceStore, cache: Path, font, today)
         stamp = today.isoformat() if today else "undated"
         path = cache / f"printout-{item.sha256}-{stamp}-{RENDERER_VERSION}.pdf"
         if not path.is_file():
-            data = _printout_data(item, store.read_bytes(item.sha256))
+            data = printout_data(item.kind, item.original_name, store.read_bytes(item.sha256),
+                                 delimiter=item.meta.get("delimiter"))  # fmt: skip
             render_exhibit(data, font=font, made_on=today, fingerprint=item.sha256,
                            fingerprint_label="原始文件", out=path)  # fmt: skip
         return Prepared(cand, path, sha256_file(path), rendered=True)
@@ -209,19 +211,50 @@ def _prepare_item(session, cand, store: EvidenceStore, cache: Path, font, today)
     return Prepared(cand, path, sha)
 
 
-def _printout_data(item: EvidenceItem, data: bytes) -> ExhibitData:
+def printout_data(
+    kind: EvidenceKind, name: str, data: bytes, *, delimiter: str | None = None
+) -> ExhibitData:
+    """The A4 table printout of a CSV, XLSX or e-mail file (打印件): its rows as text, with
+    the original file's name in the title. A CSV's delimiter is sniffed when not given."""
     from legal_track.pdf.exhibits import csv_rows, email_data, table_file_data, xlsx_sheets
 
-    title = f"{item.original_name}（打印件）"
-    if item.kind == EvidenceKind.eml:
+    title = f"{name}（打印件）"
+    if kind == EvidenceKind.eml:
         return email_data(data, title=title)
-    if item.kind == EvidenceKind.csv:
+    if kind == EvidenceKind.csv:
         text, _ = decode_text(data)
-        rows = csv_rows(text, item.meta.get("delimiter", ","))
+        rows = csv_rows(text, delimiter or csv_dialect(text))
         return table_file_data(rows, title=title, subtitle="CSV 电子数据打印件")
+    if kind != EvidenceKind.xlsx:
+        raise ExhibitError(f"{name}: a {kind} file has no printout")
     sheets = xlsx_sheets(data)
-    name, rows = sheets[0] if sheets else ("", [])
-    return table_file_data(rows, title=title, subtitle=f"电子表格打印件　工作表：{name}")
+    sheet, rows = sheets[0] if sheets else ("", [])
+    return table_file_data(rows, title=title, subtitle=f"电子表格打印件　工作表：{sheet}")
+
+
+def file_printout(path: Path, *, out_dir: Path, font, today: date | None) -> Path | None:
+    """A CSV, XLSX or e-mail file outside the register rendered as a PDF printout in
+    `out_dir` (the footer carries the original file's SHA-256); None for any other kind
+    (PDFs and images go into a bundle as they are). Bad files raise ExhibitError naming
+    the file."""
+    from legal_track.pdf.exhibits import render_exhibit
+
+    raw = path.read_bytes()
+    try:
+        kind = sniff(raw, name=path.name)
+    except EvidenceRefused:
+        return None  # the bundle engine names what it cannot take
+    if kind not in _PRINTOUT_KINDS:
+        return None
+    try:
+        data = printout_data(kind, path.name, raw)
+    except ValueError as exc:
+        raise ExhibitError(f"{path}: {exc}") from None
+    digest = hashlib.sha256(raw).hexdigest()
+    out = out_dir / f"printout-{digest}.pdf"
+    render_exhibit(data, font=font, made_on=today, fingerprint=digest,
+                   fingerprint_label="原始文件", out=out)  # fmt: skip
+    return out
 
 
 def _prepare_data(session, cand: ExhibitCandidate, cache: Path, font, today) -> Prepared:

@@ -20,7 +20,6 @@ from pypdf import PdfReader
 from legal_track import __version__
 from legal_track.pdf.assemble import FIXED_LABELS, RenderedFront, VolumeJob, write_volume
 from legal_track.pdf.fonts import FontSpec, find_cjk_font
-from legal_track.pdf.gcpause import paused_gc
 from legal_track.pdf.index import (
     INDEX_TITLE,
     MANIFEST_COLUMNS,
@@ -51,6 +50,7 @@ from legal_track.pdf.plan import (
 from legal_track.pdf.revision import append_sections, diff_rows, previous_rows
 from legal_track.pdf.stamp import load_stamp_font
 from legal_track.pdf.verify import VerifyProblem, VerifyReport, verify_bundle
+from legal_track.workers import gc_paused
 
 __all__ = [
     "BundleError",
@@ -93,7 +93,7 @@ def build_bundle(
     order); the new ones follow behind a 补充证据目录 and every earlier page keeps
     its number. Nothing is written unless the whole bundle succeeds.
     """
-    with paused_gc():
+    with gc_paused(collect=True):
         return _build_bundle(
             exhibits, options, out, progress=progress, previous=previous, append=append, font=font
         )

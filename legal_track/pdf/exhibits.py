@@ -23,8 +23,8 @@ from fpdf import FPDF
 from fpdf.enums import WrapMode
 from fpdf.fonts import FontFace
 
-from legal_track.evidence.data import ExhibitData
 from legal_track.files import write_atomic
+from legal_track.pdf.model import ExhibitData
 
 RENDERER_VERSION = "exhibits-1"
 _FIXED_DATE = datetime(2000, 1, 1, tzinfo=UTC)  # creation date when no date is printed

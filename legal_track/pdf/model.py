@@ -5,9 +5,50 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import KW_ONLY, dataclass, field
 from datetime import date
 from pathlib import Path
+
+EXHIBIT_FORMAT_VERSION = "1"
+
+
+@dataclass(frozen=True, slots=True)
+class ExhibitData:
+    kind: str  # ledger | contacts | interruptions | table
+    title: str
+    subtitle: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]  # first cell: the source id
+    notes: tuple[str, ...] = ()
+    widths: tuple[float, ...] = ()  # relative column widths
+
+    def canonical(self) -> dict:
+        return {
+            "format": EXHIBIT_FORMAT_VERSION,
+            "kind": self.kind,
+            "title": self.title,
+            "subtitle": self.subtitle,
+            "columns": list(self.columns),
+            "rows": [list(r) for r in self.rows],
+            "notes": list(self.notes),
+        }
+
+    @property
+    def data_sha256(self) -> str:
+        return canonical_sha256(self.canonical())
+
+
+def canonical_json(payload: object) -> bytes:
+    """Sorted keys, no spaces, UTF-8: the same data always gives the same bytes."""
+    return json.dumps(
+        payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
+    ).encode("utf-8")
+
+
+def canonical_sha256(payload: object) -> str:
+    return hashlib.sha256(canonical_json(payload)).hexdigest()
 
 
 class BundleError(ValueError):

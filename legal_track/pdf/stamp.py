@@ -31,9 +31,9 @@ from pypdf.generic import (
 
 from legal_track.pdf.digest import STAMP_MARK, STAMP_OPEN
 from legal_track.pdf.fonts import FontSpec
-from legal_track.pdf.gcpause import paused_gc
 from legal_track.pdf.model import BundleError
 from legal_track.pdf.normalize import content_parts, straighten
+from legal_track.workers import gc_paused
 
 STAMP_COLOR = "0.1 0.15 0.45 rg"
 _BFCHAR = re.compile(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>")
@@ -215,7 +215,7 @@ def stamp_pdf(
 ) -> int:
     """Stamp every page of an existing PDF with 第 N 页 / 共 M 页 (and a Bates number when
     ``prefix`` is given); rotated pages are straightened first. Returns the page count."""
-    with paused_gc():
+    with gc_paused(collect=True):
         return _stamp_pdf(
             src, out, font_ref=font_ref, font=font, prefix=prefix, label=label, name=name
         )

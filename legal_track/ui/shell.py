@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import streamlit as st
-from sqlmodel import select
 
-from legal_track.models import User
+from legal_track.auth import is_active
 from legal_track.ui import login
 from legal_track.ui.context import (
     ENTERED_KEY,
@@ -24,7 +23,7 @@ from legal_track.ui.shell_bar import sidebar
 def _still_active(user: UserInfo) -> bool:
     """An account disabled (or removed) by an admin loses its open sessions at once."""
     with session() as s:
-        return bool(s.exec(select(User.active).where(User.id == user.id)).first())
+        return is_active(s, user_id=user.id)
 
 
 def _navigation(user: UserInfo):

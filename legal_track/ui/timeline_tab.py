@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import date
 
 import streamlit as st
-from sqlmodel import select
 
 from legal_track.cases.events import (
     add_event,
     delete_event,
+    events_of,
     implied_stage,
     preview_event,
     update_event,
@@ -19,7 +19,7 @@ from legal_track.cases.events import (
 from legal_track.cases.kinds import EventDataError, EventKind, fields_for
 from legal_track.cases.lifecycle import TRANSITIONS, Stage, TransitionError
 from legal_track.deadlines import case_deadlines
-from legal_track.models import Case, CaseEvent, Role
+from legal_track.models import Case, Role
 from legal_track.ui.context import current_user, lang, now, session, today, tr
 from legal_track.ui.widgets import DASH, label, section, table
 
@@ -34,13 +34,7 @@ def render(case_id: int) -> None:
         return
     with session() as s:
         case = s.get(Case, case_id)
-        events = list(
-            s.exec(
-                select(CaseEvent)
-                .where(CaseEvent.case_id == case_id)
-                .order_by(CaseEvent.on, CaseEvent.id)
-            ).all()
-        )
+        events = events_of(s, case_id=case_id)
         deadlines = case_deadlines(s, case_id=case_id)
     stage = Stage(case.stage)
     allowed = TRANSITIONS[stage]

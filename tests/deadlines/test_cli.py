@@ -53,7 +53,7 @@ def test_calc_errors_are_one_line(env):
     result = _run("deadline", "calc", "appeal", "2026-09-21")
     assert result.exit_code == 1 and "unknown deadline rule 'appeal'" in result.stderr
     bad = _run("deadline", "calc", "appeal_judgment", "21.09.2026")
-    assert bad.exit_code == 1 and "is not a date YYYY-MM-DD" in bad.stderr
+    assert bad.exit_code == 1 and "is not a date (YYYY-MM-DD)" in bad.stderr
     param = _run("deadline", "calc", "appeal_judgment", "2026-09-21", "-p", "days")
     assert param.exit_code == 1 and "expected KEY=VALUE" in param.stderr
 

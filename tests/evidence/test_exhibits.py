@@ -7,13 +7,13 @@ from decimal import Decimal
 import pytest
 
 from legal_track.evidence.data import (
-    canonical_sha256,
     contact_data,
     interruption_data,
     ledger_data,
     mask_third_party_numbers,
 )
 from legal_track.pdf.exhibits import render_exhibit
+from legal_track.pdf.model import canonical_sha256
 from legal_track.pdf.fonts import find_cjk_font
 from tests.components import require_binary
 from tests.factories import make_borrower, make_contact, make_ledger, make_loan

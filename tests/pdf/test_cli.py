@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import subprocess
 
 from pypdf import PdfReader, PdfWriter
 from typer.testing import CliRunner
 
 from legal_track.cli import app
 from legal_track.config import get_settings
+from tests.components import require_binary
 from tests.pdf import samples
 
 runner = CliRunner()
@@ -104,3 +106,48 @@ def test_missing_font_is_explained(env, monkeypatch):
     message = " ".join(result.stderr.split())
     assert "apt-get install fonts-noto-cjk" in message and "LEGAL_TRACK_CJK_FONT" in message
     assert not (env / "b.pdf").exists()
+
+
+def test_make_takes_csv_and_xlsx_as_table_printouts(env, cjk_font):
+    """A transactions export goes straight into a bundle: a GBK CSV and an XLSX become A4
+    table exhibits whose text is the file's cells and whose footer carries its SHA-256."""
+    import hashlib
+
+    from openpyxl import Workbook
+
+    csv_file = env / "流水.csv"
+    csv_file.write_bytes("日期,摘要,金额\n2025-01-05,还款,1200.00\n2025-02-05,还款,800.00\n".encode("gbk"))
+    xlsx_file = env / "还款计划.xlsx"
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "计划"
+    sheet.append(["期数", "到期日", "本金"])
+    sheet.append([1, "2025-03-05", 3000])
+    book.save(xlsx_file)
+    contract = samples.text_pdf(env / "contract.pdf", ["CONTRACT"])
+    out = env / "bundle.pdf"
+    made = runner.invoke(
+        app,
+        ["bundle", "make", "--out", str(out), "--date", "2026-11-29", "--json", str(contract),
+         f"{csv_file}::交易流水::证明还款情况", str(xlsx_file)],
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    data = json.loads(made.stdout)
+    assert [r["name"] for r in data["rows"]] == ["contract", "交易流水", "还款计划"]
+    exe = require_binary("pdftotext", "poppler-utils")
+    text = subprocess.run([exe, "-layout", str(out), "-"], capture_output=True, text=True,
+                          check=True).stdout  # fmt: skip
+    assert "2025-02-05" in text and "800.00" in text, "the CSV's rows are printed"
+    assert "计划" in text and "3000" in text, "the XLSX sheet is printed"
+    assert hashlib.sha256(csv_file.read_bytes()).hexdigest() in text.replace("\n", "")
+
+
+def test_make_names_a_csv_it_cannot_print(env, cjk_font):
+    bad = env / "broken.csv"
+    bad.write_bytes(b"\x00\x01\x02 not a table \xff\xfe")
+    contract = samples.text_pdf(env / "contract.pdf", ["CONTRACT"])
+    out = env / "bundle.pdf"
+    result = runner.invoke(app, ["bundle", "make", "--out", str(out), str(contract), str(bad)])
+    assert result.exit_code == 1
+    assert "broken.csv" in result.stderr, result.stderr
+    assert not out.exists(), "no half-written bundle is left behind"

@@ -57,3 +57,20 @@ def test_core_module_does_not_import_streamlit_or_the_ui(path):
 def test_app_py_only_starts_the_shell():
     names = imported_modules(ROOT / "app.py")
     assert names <= {"legal_track.ui.shell", "legal_track.ui.shell.main"}, names
+
+
+def ui_modules() -> list[Path]:
+    return sorted(UI.rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", ui_modules(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_ui_module_runs_no_query_of_its_own(path):
+    """Pages ask the services; a query written in a page skips the access rules and the
+    audit trail that the services apply."""
+    query_api = {"select", "func", "update", "delete", "insert", "text", "col", "or_", "and_"}
+    bad = sorted(
+        n
+        for n in imported_modules(path)
+        if (_is(n, "sqlmodel") or _is(n, "sqlalchemy")) and n.rsplit(".", 1)[-1] in query_api
+    )
+    assert not bad, f"{path.relative_to(ROOT)} imports {bad}: move the query into a service"

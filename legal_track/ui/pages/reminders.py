@@ -4,10 +4,10 @@ Leads and admins see the whole team's messages; staff see their own.
 """
 
 import streamlit as st
-from sqlmodel import select
 
+from legal_track.cases.listing import case_ids_for_refs, case_refs_for_ids
 from legal_track.config import get_settings
-from legal_track.models import Case, Role, User
+from legal_track.models import Role, User
 from legal_track.models.reminder import ReminderStatus
 from legal_track.reminders.delivery import log_page, message_preview, status_counts
 from legal_track.reminders.ics import export_calendar
@@ -134,11 +134,7 @@ with tab_outbox:
 with tab_prefs:
     with session() as s:
         pref = preference_for(s, user_id=user.id)
-        muted_refs = (
-            s.exec(select(Case.ref).where(Case.id.in_(pref.muted_case_ids))).all()
-            if pref.muted_case_ids
-            else []
-        )
+        muted_refs = case_refs_for_ids(s, list(pref.muted_case_ids or []))
     with st.form("reminders.prefs_form"):
         digest_on = st.toggle(
             tr("reminders.page.digest_enabled"),
@@ -156,11 +152,7 @@ with tab_prefs:
     if saved:
         refs = [r.strip() for r in muted_text.replace("，", ",").split(",") if r.strip()]
         with session() as s:
-            found = (
-                dict(s.exec(select(Case.ref, Case.id).where(Case.ref.in_(refs))).all())
-                if refs
-                else {}
-            )
+            found = case_ids_for_refs(s, refs)
             unknown = [r for r in refs if r not in found]
             if unknown:
                 st.error(tr("reminders.page.unknown_case", refs=", ".join(unknown)))
