@@ -34,9 +34,13 @@ init: venv fonts
 demo: init
 	@$(LT) demo --if-empty
 
+# make run PORT=8600 ADDRESS=0.0.0.0  (the address to bind; 127.0.0.1 by default)
+PORT ?= 8501
+ADDRESS ?= 127.0.0.1
+
 run: demo
-	@echo "legal-track: http://127.0.0.1:8501  (user: admin)"
-	@$(LT) serve
+	@echo "legal-track: http://$(ADDRESS):$(PORT)  (users: admin, see above; demo_lead / legal-track-demo)"
+	@$(LT) serve --port $(PORT) --address $(ADDRESS)
 
 test: venv-dev fonts
 	$(PY) -m pytest

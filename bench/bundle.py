@@ -37,6 +37,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+from bench._report import write_report as save_report
+
 ON = date(2026, 11, 29)
 PREFIX = "LT-2026-000123-"
 
@@ -407,9 +409,7 @@ def write_report(args, r: dict) -> None:
         "the ratios compare runs made minutes apart in the same process tree.",
         "",
     ]
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text("\n".join(lines), encoding="utf-8")
-    print(f"wrote {args.out}")
+    save_report(args.out, lines)
 
 
 if __name__ == "__main__":

@@ -36,6 +36,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bench._report import write_report
+
 TODAY = date(2026, 12, 1)
 RULES = [  # (rule id, severity, share)
     ("appeal_judgment", "fatal", 0.12),
@@ -279,9 +281,7 @@ def main(argv: list[str] | None = None) -> None:
         "normal day's messages, and takes about twice as long as a daily pass; it happens once.",
         "",
     ]
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text("\n".join(lines), encoding="utf-8")
-    print(f"wrote {args.out}")
+    write_report(args.out, lines)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 
 from argon2 import PasswordHasher
@@ -104,14 +105,47 @@ def list_users(session: Session) -> list[User]:
     return list(session.exec(select(User).order_by(User.username)))
 
 
-def ensure_admin(session: Session, *, password: str | None, now: datetime) -> str | None:
-    """Create `admin` if no admin exists. Returns the generated password (to print once)."""
-    if session.exec(select(User).where(User.role == Role.admin)).first():
-        return None
+@dataclass(frozen=True, slots=True)
+class AdminAccount:
+    """What `legal-track init` says about the first admin account and its password."""
+
+    username: str
+    created: bool
+    password_source: str  # "generated" | "environment" | "existing"
+    generated_password: str | None = None
+
+
+def ensure_admin(session: Session, *, password: str | None, now: datetime) -> AdminAccount:
+    """Create `admin` if no admin exists, with `password` (LEGAL_TRACK_ADMIN_PASSWORD) or a
+    generated one (to print once). Says where the password came from either way."""
+    existing = session.exec(select(User).where(User.role == Role.admin)).first()
+    if existing is not None:
+        return AdminAccount(existing.username, created=False, password_source="existing")
     generated = None
     if not password:
         password = generated = generate_password()
     create_user(
         session, username="admin", password=password, role=Role.admin, now=now, actor="system"
     )
+    source = "generated" if generated else "environment"
+    return AdminAccount("admin", created=True, password_source=source, generated_password=generated)
+
+
+def set_password(
+    session: Session, *, username: str, password: str | None, actor: str, now: datetime
+) -> str | None:
+    """Give `username` a new password (generated when None; returned to print once).
+    Audited; the account's other sessions stay valid until they sign out."""
+    user = user_by_username(session, username)
+    if user is None:
+        raise AuthError(f"no user named {username!r}")
+    generated = None
+    if password is None:
+        password = generated = generate_password()
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AuthError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+    user.password_hash = hash_password(password)
+    session.add(user)
+    record(session, AuditEvent(actor, "user.password", "user", str(user.id), {}), now=now)
+    session.commit()
     return generated

@@ -5,7 +5,7 @@ Council's notice makes that weekend day a working day (调休上班). For a year
 known arrangement (seeded from `chinesecalendar` or loaded from a notice) the answer
 is exact; for any other year only the weekends and the fixed-date statutory holidays
 of `rules/calendar.toml` are known and every answer that depends on it is
-*provisional*. Loading notices is in `calendar_notices.py`.
+*provisional*. Loading notices is in `notices.py`.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from legal_track.money import to_fen
 
 MAX_PAGE_SIZE = 500
 
-# The detail views are defined in case_views (one module per concept) and offered here too.
+# The detail views are defined in cases.detail and offered here too.
 __all__ = [
     "CaseDetail",
     "CaseFilters",

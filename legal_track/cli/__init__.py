@@ -79,10 +79,18 @@ def init() -> None:
         folder.mkdir(parents=True, exist_ok=True)
     pw = settings.admin_password.get_secret_value() if settings.admin_password else None
     with session() as s:
-        generated = ensure_admin(s, password=pw, now=clock())
+        admin = ensure_admin(s, password=pw, now=clock())
     out_console.print(f"database ready: {settings.database_url}")
-    if generated:
-        out_console.print(f"created user admin; password (shown once): {generated}")
+    if admin.password_source == "generated":
+        out_console.print(f"created user admin; password (shown once): {admin.generated_password}")
+    elif admin.password_source == "environment":
+        out_console.print("created user admin; password: the one in LEGAL_TRACK_ADMIN_PASSWORD")
+    else:
+        out_console.print(
+            f"admin account: {admin.username} (exists; its password was printed when it was "
+            f"created, or came from LEGAL_TRACK_ADMIN_PASSWORD; a new one: "
+            f"legal-track users password {admin.username})"
+        )
 
 
 @app.command()

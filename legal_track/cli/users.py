@@ -93,3 +93,24 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Output JSON.")) ->
             f"{r['username']:<16} {r['role']:<8} {r['language']}  {r['email'] or '-'}"
             f"{'' if r['active'] else '  (inactive)'}"
         )
+
+
+@app.command("password")
+@handle_errors
+def password(
+    username: str,
+    new_password: str | None = typer.Option(
+        None, envvar="LEGAL_TRACK_NEW_USER_PASSWORD", help="New password; generated when omitted."
+    ),
+) -> None:
+    """Set a user's password (e.g. a forgotten admin password). A generated one is printed
+    once."""
+    from legal_track.auth import set_password
+
+    with session() as s:
+        generated = set_password(s, username=username, password=new_password, actor=CLI_ACTOR,
+                                 now=clock())  # fmt: skip
+    if generated:
+        out_console.print(f"new password for {username} (shown once): {generated}")
+    else:
+        out_console.print(f"password of {username} changed")

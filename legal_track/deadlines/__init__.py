@@ -7,8 +7,9 @@ list the open ones, and act on them.
 - :func:`open_deadlines`, :func:`board_counts`, :func:`board_page` — queries.
 - :func:`override_deadline`, :func:`complete_deadline`, :func:`waive_deadline` — actions.
 
-The parts live in `deadline_rules` (rule pack), `deadline_engine` (arithmetic and
-explanations), `deadline_store` (bulk recompute) and `deadline_board` (queries, actions).
+The parts live in `rules` (rule pack), `periods` (period arithmetic), `engine`
+(dates and explanations), `store` and `sql` (bulk recompute), `board` (queries,
+actions) and `holidays` (a new holiday notice and the stored deadlines).
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ events and route, the rules, the calendar, the engine code) is unchanged is skip
 events and stored rows read per chunk of cases with plain driver queries (dates and
 JSON parsed once per distinct value); one plan per distinct (event kind, date, data);
 stored rows compared by a fingerprint of their computed columns; writes are
-executemany of plain SQL (`deadline_sql`). Planning a chunk only reads
+executemany of plain SQL (`deadlines.sql`). Planning a chunk only reads
 (`plan_chunk`); writing it is `apply_plan`.
 """
 

@@ -197,7 +197,7 @@ def case_problems(data: CaseData, meta: TemplateMeta, paths: set[str], *,
 def evidence_missing(session: Session, data: CaseData, meta: TemplateMeta) -> list[str]:
     """Names (Chinese) of the required evidence not yet in the register for this case.
 
-    The same rules and the same result as `evidence_rules.missing_for` (a test holds them
+    The same rules and the same result as `evidence.rules.missing_for` (a test holds them
     equal), evaluated on the rows already loaded for the case: batches check thousands of
     cases, and the register's own checklist costs several queries per case. Only the
     "delivered demand in the contact log" satisfier still asks the database, and only

@@ -1,4 +1,4 @@
-"""The case bundle: the case's exhibits (see `exhibit_files`) through the PDF engine
+"""The case bundle: the case's exhibits (see `evidence.exhibits`) through the PDF engine
 (``legal_track.pdf.bundle``, bundle helper), with custody, provenance and audit.
 
 Once a bundle is built its rendered exhibits (data exhibits, printouts) are kept in the

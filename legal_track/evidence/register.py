@@ -6,10 +6,9 @@ submission in its custody log; the store keeps the bytes once. A file that fails
 check is refused with the reason and nothing is stored or registered.
 
 This module is the register's front door and re-exports the rest: intake checks live
-in `evidence_sniff.py` / `evidence_intake.py`, the store in `evidence_store.py`,
-`verify_store` in `evidence_verify.py`, the checklist (`missing_for`) in
-`evidence_rules.py`, and the bundle side (`case_exhibits`, `build_case_bundle`) in
-`exhibit_files.py` / `evidence_bundle.py`.
+in `sniff.py` / `intake.py`, the store in `store.py`, `verify_store` in `verify.py`,
+the checklist (`missing_for`) in `rules.py`, and the bundle side (`case_exhibits`,
+`build_case_bundle`) in `exhibits.py` / `bundle.py`.
 """
 
 from __future__ import annotations

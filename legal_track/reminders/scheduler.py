@@ -43,7 +43,9 @@ from sqlalchemy.exc import IntegrityError
 from legal_track.config import Settings
 from legal_track.db import make_engine, session_scope, utcnow_from
 from legal_track.models.reminder import SchedulerLease
+from legal_track.recompute import recompute_everything
 from legal_track.reminders.mail import Mailer
+from legal_track.reminders.run import run_pass
 
 log = logging.getLogger(__name__)
 
@@ -254,7 +256,6 @@ class Worker:
     # jobs -------------------------------------------------------------
     def run_job(self, job_id: str):
         """One scheduled pass (only while we hold the lease)."""
-        from legal_track.reminders.run import run_pass
 
         now = self.clock()
         if not self.holds_lease(now):
@@ -281,7 +282,6 @@ class Worker:
 
     def recompute(self, now: datetime):
         """Every deadline and limitation clock, with today's date in `timezone`."""
-        from legal_track.recompute import recompute_everything
 
         today = utcnow_from(now).astimezone(ZoneInfo(self.settings.timezone)).date()
         with session_scope(self.engine) as session:

@@ -30,6 +30,7 @@ from legal_track.evidence.register import (
     store_for,
 )
 from legal_track.evidence.rules import case_loans, checklist, default_document, load_rules
+from legal_track.evidence.store import EvidenceStore
 from legal_track.models import Case, CustodyAction, EvidenceCategory, Role
 from legal_track.privacy import can_see_pii
 from legal_track.ui.context import current_user, lang, now, session, today, tr
@@ -129,7 +130,6 @@ def _refusal(exc: EvidenceRefused) -> str:
 @st.cache_data(ttl=3600, max_entries=256, show_spinner=False)
 def _preview(sha256: str, kind: str, root: str) -> bytes | None:
     """Keyed by content hash: a stored blob never changes."""
-    from legal_track.evidence.store import EvidenceStore
 
     return first_page_png(EvidenceStore(root).read_bytes(sha256), kind)
 

@@ -19,7 +19,8 @@ def test_init_is_idempotent_and_creates_admin_once(env, monkeypatch):
     assert first.exit_code == 0, first.output
     assert "password (shown once)" in first.output
     second = invoke("init")
-    assert second.exit_code == 0 and "password" not in second.output
+    assert second.exit_code == 0 and "(shown once)" not in second.output
+    assert "admin account: admin (exists" in second.output
     users = json.loads(invoke("users", "list", "--json").stdout)
     assert [u["username"] for u in users] == ["admin"] and users[0]["role"] == "admin"
 
@@ -66,3 +67,29 @@ def test_bad_database_url_is_a_clear_error(env, monkeypatch):
     reset_engine()
     out = invoke("users", "list")
     assert out.exit_code == 1 and "database error" in out.output and "Traceback" not in out.output
+
+
+def test_init_says_where_the_admin_password_came_from(env, monkeypatch):
+    first = invoke("init")
+    assert "password: the one in LEGAL_TRACK_ADMIN_PASSWORD" in first.output, first.output
+    again = invoke("init")
+    assert "admin account: admin (exists" in again.output, again.output
+    assert "legal-track users password admin" in again.output
+
+
+def test_users_password_sets_a_new_one_that_signs_in(env):
+    from legal_track.auth import authenticate
+    from legal_track.cli.common import clock, session
+
+    assert invoke("init").exit_code == 0
+    changed = invoke(
+        "users", "password", "admin", env={"LEGAL_TRACK_NEW_USER_PASSWORD": "a-brand-new-pass"}
+    )
+    assert changed.exit_code == 0 and "password of admin changed" in changed.output
+    with session() as s:
+        assert authenticate(s, username="admin", password="a-brand-new-pass", now=clock())
+        assert authenticate(s, username="admin", password="admin-password-1", now=clock()) is None
+    generated = invoke("users", "password", "admin")
+    assert "(shown once)" in generated.output
+    missing = runner.invoke(app, ["users", "password", "nobody"])
+    assert missing.exit_code == 1 and "no user named 'nobody'" in missing.output

@@ -11,11 +11,11 @@ import sys
 
 import pytest
 
+from legal_track.claims.fees import FeeKind, Procedure
 from legal_track.cli import app
 from legal_track.cli.evidence import CATEGORIES
 from legal_track.cli.fee import FEE_KINDS, PROCEDURES
 from legal_track.cli.users import ROLES
-from legal_track.claims.fees import FeeKind, Procedure
 from legal_track.models import EvidenceCategory
 from legal_track.models.user import Role
 
@@ -74,7 +74,7 @@ def test_command_help_loads_no_heavy_library(path):
 
 
 def test_cli_choices_match_the_enums():
-    assert FEE_KINDS == tuple(k.value for k in FeeKind)
-    assert PROCEDURES == tuple(p.value for p in Procedure)
-    assert ROLES == tuple(r.value for r in Role)
-    assert CATEGORIES == tuple(c.value for c in EvidenceCategory)
+    assert tuple(k.value for k in FeeKind) == FEE_KINDS
+    assert tuple(p.value for p in Procedure) == PROCEDURES
+    assert tuple(r.value for r in Role) == ROLES
+    assert tuple(c.value for c in EvidenceCategory) == CATEGORIES

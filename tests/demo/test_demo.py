@@ -90,3 +90,51 @@ def test_demo_refuses_a_database_with_data(tmp_path, now):
     generate(engine, cases=5, seed=1, as_of=AS_OF, now=now)
     with pytest.raises(DemoExistsError, match="already holds loans"):
         generate(engine, cases=5, seed=1, as_of=AS_OF, now=now)
+
+
+def _readme_demo_cases() -> list[tuple[str, str]]:
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    block = text.split("<!-- demo-cases:start -->", 1)[1].split("<!-- demo-cases:end -->", 1)[0]
+    rows = []
+    for line in block.splitlines():
+        cells = [c.strip().strip("`") for c in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and cells[2].startswith("LT-"):
+            rows.append((cells[1], cells[2]))
+    return rows
+
+
+def test_readme_names_a_demo_case_for_every_shipped_template():
+    from legal_track.documents.registry import BUILTIN_DIR
+
+    shipped = sorted(p.stem for p in BUILTIN_DIR.glob("*.docx"))
+    named = sorted(t for t, _ in _readme_demo_cases())
+    assert named == shipped, "README's first screen names one demo case per shipped template"
+
+
+@pytest.mark.slow
+def test_each_readme_demo_case_passes_preflight_and_renders(env):
+    """A newcomer's first day: `legal-track demo`, then every document of the README's
+    table generates for its case (preflight included), and the case's bundle builds."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from legal_track.cli import app
+
+    runner = CliRunner()
+    assert runner.invoke(app, ["init"]).exit_code == 0
+    made = runner.invoke(app, ["demo", "--as-of", AS_OF.isoformat()])
+    assert made.exit_code == 0, made.output
+    for template, ref in _readme_demo_cases():
+        out = env / f"{template}-{ref}.docx"
+        result = runner.invoke(app, ["docs", "render", template, ref, "--out", str(out),
+                                     "--cutoff", AS_OF.isoformat(), "--json"])  # fmt: skip
+        assert result.exit_code == 0, f"{template} for {ref}: {result.output}"
+        assert out.is_file() and out.stat().st_size > 5000, f"{template} for {ref}: no .docx"
+        assert json.loads(result.stdout)["sha256"], result.stdout
+    bundle = runner.invoke(
+        app, ["bundle", "build", "LT-2026-000002", "--out", str(env / "b.pdf"), "--json"]
+    )
+    assert bundle.exit_code == 0, bundle.output

@@ -13,8 +13,8 @@ from legal_track.evidence.data import (
     mask_third_party_numbers,
 )
 from legal_track.pdf.exhibits import render_exhibit
-from legal_track.pdf.model import canonical_sha256
 from legal_track.pdf.fonts import find_cjk_font
+from legal_track.pdf.model import canonical_sha256
 from tests.components import require_binary
 from tests.factories import make_borrower, make_contact, make_ledger, make_loan
 

@@ -116,7 +116,9 @@ def test_make_takes_csv_and_xlsx_as_table_printouts(env, cjk_font):
     from openpyxl import Workbook
 
     csv_file = env / "流水.csv"
-    csv_file.write_bytes("日期,摘要,金额\n2025-01-05,还款,1200.00\n2025-02-05,还款,800.00\n".encode("gbk"))
+    csv_file.write_bytes(
+        "日期,摘要,金额\n2025-01-05,还款,1200.00\n2025-02-05,还款,800.00\n".encode("gbk")
+    )
     xlsx_file = env / "还款计划.xlsx"
     book = Workbook()
     sheet = book.active
