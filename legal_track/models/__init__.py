@@ -13,6 +13,7 @@ from legal_track.models.deadline import (
     text_key,
 )
 from legal_track.models.document import DocumentTemplate, GeneratedDocument
+from legal_track.models.escalation import Decision, EscalationDecision
 from legal_track.models.evidence import (
     CustodyAction,
     CustodyEntry,
@@ -34,6 +35,7 @@ from legal_track.models.loan import (
     LoanParty,
     LoanStatus,
     PartyRole,
+    RepaymentPlan,
 )
 from legal_track.models.party import Borrower, Creditor, LenderType
 from legal_track.models.reminder import (
@@ -47,6 +49,9 @@ from legal_track.models.reminder import (
 from legal_track.models.user import AuditEntry, Role, User
 
 __all__ = [
+    "Decision",
+    "EscalationDecision",
+    "RepaymentPlan",
     "DeadlineText",
     "text_key",
     "DocumentTemplate",

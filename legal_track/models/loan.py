@@ -112,3 +112,20 @@ class ContactLog(SQLModel, table=True):
     promise_date: date | None = None
     promise_amount: Decimal | None = money_field(nullable=True)
     proof_ref: str | None = Field(default=None, max_length=200)
+
+
+class RepaymentPlan(SQLModel, table=True):
+    """One instalment of a repayment plan agreed in collections (还款计划/分期协议): the
+    borrower promised `amount` by `due_on`. Imported from a plans file; an instalment whose
+    due date has passed without the repayments in the ledger is a broken promise."""
+
+    __table_args__ = (
+        UniqueConstraint("loan_id", "plan_no", "instalment_no", name="uq_plan_instalment"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    loan_id: int = Field(foreign_key="loan.id", index=True)
+    plan_no: str = Field(max_length=64)
+    agreed_on: date
+    instalment_no: int
+    due_on: date
+    amount: Decimal = money_field()
