@@ -14,6 +14,7 @@ from legal_track.cli import calendar as calendar_cli
 from legal_track.cli import deadline as deadline_cli
 from legal_track.cli import demo as demo_cli
 from legal_track.cli import docs as docs_cli
+from legal_track.cli import escalate as escalate_cli
 from legal_track.cli import evidence as evidence_cli
 from legal_track.cli import fee as fee_cli
 from legal_track.cli import intake as intake_cli
@@ -39,11 +40,13 @@ app = command_group(
 app.add_typer(users.app, name="users")
 # sub-command groups: keep one line per module, alphabetical
 app.add_typer(bundle_cli.app, name="bundle")
+app.add_typer(escalate_cli.case_app, name="case")
 app.add_typer(calendar_cli.app, name="calendar")
 app.command("claim")(fee_cli.claim)
 app.add_typer(deadline_cli.app, name="deadline")
 app.command("demo")(demo_cli.demo)
 app.add_typer(docs_cli.app, name="docs")
+app.add_typer(escalate_cli.app, name="escalate")
 app.add_typer(evidence_cli.app, name="evidence")
 app.command("fee")(fee_cli.fee)
 app.add_typer(intake_cli.app, name="import")

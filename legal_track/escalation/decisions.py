@@ -341,6 +341,11 @@ def open_case(
     if taken:
         raise EscalationError(f"already in a case: {', '.join(sorted(taken))}")
     for loan in loans:
+        if route == Route.arbitration.value and not loan.arbitration_commission:
+            raise EscalationError(
+                f"{loan.contract_no} has no arbitration clause (Arbitration Law art. 4): "
+                "open it on the litigation or payment_order route"
+            )
         if loan.arbitration_commission and route != Route.arbitration.value:
             raise EscalationError(
                 f"{loan.contract_no} has an arbitration clause ({loan.arbitration_commission}): "

@@ -28,7 +28,8 @@ from legal_track.escalation.rules import EscalationRules, Trigger, rules_on
 from legal_track.money import quantize
 
 ZERO = Decimal(0)
-_DISTRICT = re.compile(r"^(.+?(?:市|州|盟).*?(?:区|县|旗|市))")
+_DISTRICT = re.compile(r"^(.+?(?:区|县|旗))")
+_CITY = re.compile(r"^(.+?市)")
 _PROVINCES = {"11": "北京市", "12": "天津市", "31": "上海市", "50": "重庆市"}
 
 
@@ -121,7 +122,7 @@ def _reason(trigger: Trigger, facts: LoanFacts) -> Reason:
 def domicile_court(address: str) -> str:
     """The basic people's court of the district in `address` (to be confirmed by staff):
     `北京市东城区示例路1号` -> `北京市东城区人民法院`."""
-    match = _DISTRICT.match(address.strip())
+    match = _DISTRICT.match(address.strip()) or _CITY.match(address.strip())
     return f"{match.group(1)}人民法院" if match else "被告住所地基层人民法院（待确认）"
 
 
