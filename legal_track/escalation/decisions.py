@@ -46,6 +46,17 @@ class EscalationError(ValueError):
     """A decision that cannot be made as asked (the message says which loan and why)."""
 
 
+DECIDERS = frozenset({Role.admin.value, Role.lead.value})
+CASE_WORKERS = frozenset({Role.admin.value, Role.lead.value, Role.staff.value})
+
+
+def _check_role(role: str | None, allowed: frozenset[str], what: str) -> None:
+    """`role` None: the operator of the command line, trusted. Otherwise the signed-in
+    user's role must be allowed (the app hides the buttons too, but the rule is here)."""
+    if role is not None and str(role) not in allowed:
+        raise EscalationError(f"a {role} account may not {what}")
+
+
 @dataclass(frozen=True, slots=True)
 class OpenedCase:
     case_id: int
@@ -196,10 +207,13 @@ def accept(
     owner: str | None = None,
     timezone: str = "Asia/Shanghai",
     progress: Callable[[int, int], None] | None = None,
+    role: str | None = None,
 ) -> AcceptReport:
     """Accept the proposals of `contracts` (None: every proposal on `today`) and open their
     cases. A contract that is not proposed today is refused with the reason, and nothing is
-    opened. `owner` (a username) owns every new case instead of the pack's strategy."""
+    opened. `owner` (a username) owns every new case instead of the pack's strategy.
+    Only an admin or team lead decides (`role`)."""
+    _check_role(role, DECIDERS, "decide escalations")
     now = utcnow_from(now)
     rules = rules_on(today)
     wanted = None
@@ -283,9 +297,11 @@ def reject(
     now: datetime,
     actor: str,
     timezone: str = "Asia/Shanghai",
+    role: str | None = None,
 ) -> int:
     """Reject the proposals of `contracts` with `reason` (required): they leave the queue
     for the pack's `reconsider_days`. Returns how many were rejected."""
+    _check_role(role, DECIDERS, "decide escalations")
     now = utcnow_from(now)
     if not reason.strip():
         raise EscalationError("a rejection needs a reason")
@@ -319,10 +335,12 @@ def open_case(
     actor: str,
     forum: str | None = None,
     owner: str | None = None,
+    role: str | None = None,
 ) -> OpenedCase:
     """Open a case by hand for loans of one borrower (whether or not the rules propose
     them): the route is the user's; a loan under an arbitration clause only on the
     arbitration route. Recorded as an accepted decision, audited, committed."""
+    _check_role(role, CASE_WORKERS, "open cases")
     now = utcnow_from(now)
     try:
         route = Route(route).value
@@ -392,10 +410,15 @@ def change_case(
     route: str | None = None,
     forum: str | None | object = _UNSET,
     counsel_firm: str | None | object = _UNSET,
+    role: str | None = None,
 ) -> dict[str, tuple]:
     """Change a case's owner (a username, or None: unassigned), route (only before
     anything is filed: stage demand_letter), forum or outside counsel. Returns what changed
-    as {field: (before, after)}; audited and committed once (nothing when nothing changed)."""
+    as {field: (before, after)}; audited and committed once (nothing when nothing changed).
+    Staff may change forum and counsel; owner and route are for an admin or team lead."""
+    _check_role(role, CASE_WORKERS, "change cases")
+    if owner is not _UNSET or route is not None:
+        _check_role(role, DECIDERS, "reassign cases or change their route")
     now = utcnow_from(now)
     case = session.get(Case, case_id)
     if case is None:

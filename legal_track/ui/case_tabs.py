@@ -12,8 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from legal_track.models import Role
-from legal_track.ui import documents_tab, evidence_tab, limitation_panel, timeline_tab
-from legal_track.ui.nav import ALL_ROLES
+from legal_track.ui import (
+    documents_tab,
+    escalation_panel,
+    evidence_tab,
+    limitation_panel,
+    timeline_tab,
+)
+from legal_track.ui.nav import ALL_ROLES, CASE_WORKERS
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,9 +44,11 @@ CASE_TABS: list[CaseTab] = [
     CaseTab("evidence", "evidence.tab.title", evidence_tab.render),
     CaseTab("limitation", "claims.limitation.title", limitation_panel.render_case),
     CaseTab("documents", "documents.tab.title", documents_tab.render),
+    CaseTab("settings", "escalation.settings.title", escalation_panel.render_case, CASE_WORKERS),
 ]
 
 # one line per area, e.g. LoanPanel("limitation", "claims.limitation.title", claims_tab.render_loan),
 LOAN_PANELS: list[LoanPanel] = [
     LoanPanel("limitation", "claims.limitation.title", limitation_panel.render_loan),
+    LoanPanel("open_case", "escalation.panel.title", escalation_panel.render_loan, CASE_WORKERS),
 ]

@@ -41,6 +41,7 @@ PAGES: list[NavPage] = [
     NavPage("cases", "legal_track/ui/pages/cases.py", "ui.cases.title", ":material/gavel:", default=True),
     NavPage("case", "legal_track/ui/pages/case.py", "ui.case.title", ":material/folder_open:", hidden=True),
     NavPage("loan", "legal_track/ui/pages/loan.py", "ui.loan.title", ":material/receipt_long:", hidden=True),
+    NavPage("escalation", "legal_track/ui/pages/escalation.py", "escalation.page.title", ":material/trending_up:", SECTION_WORK, CASE_WORKERS),
     NavPage("imports", "legal_track/ui/pages/imports.py", "ui.import.title", ":material/upload_file:", SECTION_DATA, CASE_WORKERS),
     NavPage("users", "legal_track/ui/pages/users.py", "ui.users.title", ":material/group:", SECTION_ADMIN, ADMINS),
     NavPage("calculator", "legal_track/ui/pages/calculator.py", "claims.calculator.title", ":material/calculate:", SECTION_WORK),  # fmt: skip

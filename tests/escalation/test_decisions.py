@@ -157,3 +157,23 @@ def test_change_owner_route_and_counsel_is_audited(session, team):
     filed = make_case(session, stage="lit_filed")
     with pytest.raises(EscalationError, match="only before filing"):
         change_case(session, case_id=filed.id, now=NOW, actor="lead1", route="arbitration")
+
+
+def test_roles_are_enforced_in_the_services(session, team):
+    _overdue(session, contract_no="HT-ROLE")
+    for role in ("staff", "viewer", "counsel"):
+        with pytest.raises(EscalationError, match=f"a {role} account may not decide"):
+            accept(session, contracts=["HT-ROLE"], today=TODAY, now=NOW, actor="x", role=role)
+        with pytest.raises(EscalationError, match="may not decide"):
+            reject(session, contracts=["HT-ROLE"], reason="r", today=TODAY, now=NOW, actor="x",
+                   role=role)  # fmt: skip
+    with pytest.raises(EscalationError, match="a viewer account may not open cases"):
+        open_case(session, contracts=["HT-ROLE"], route="litigation", today=TODAY, now=NOW,
+                  actor="x", role="viewer")  # fmt: skip
+    case = make_case(session, stage="demand_letter")
+    with pytest.raises(EscalationError, match="a staff account may not reassign"):
+        change_case(session, case_id=case.id, now=NOW, actor="x", owner="staff1", role="staff")
+    assert change_case(session, case_id=case.id, now=NOW, actor="x", counsel_firm="某所",
+                       role="staff") == {"counsel_firm": (None, "某所")}  # fmt: skip
+    assert accept(session, contracts=["HT-ROLE"], today=TODAY, now=NOW, actor="lead",
+                  role="lead").loans == 1  # fmt: skip
