@@ -34,6 +34,8 @@ from legal_track.models import (
     Creditor,
     LedgerEntry,
     Loan,
+    LoanParty,
+    RepaymentPlan,
     Role,
     User,
 )
@@ -346,6 +348,9 @@ def generate(
         counts["events"] = len(events)
         legal_ids = {link["loan_id"] for link in links}
         conn.execute(Loan.__table__.update().where(Loan.__table__.c.id.in_(legal_ids)).values(status="legal"))  # fmt: skip
+        counts |= _collections_extras(conn, random.Random(seed + 1), loans, legal_ids,
+                                      used_ids, as_of)  # fmt: skip
+        _advance_sequences(conn, (Borrower, Loan, Case))
         record(
             s,
             AuditEvent(
@@ -368,6 +373,59 @@ def generate(
         counts["events"],
         len(TEAM),
     )
+
+
+def _collections_extras(conn, rng: random.Random, loans: list[dict], legal_ids: set[int],
+                        used_ids: set[str], as_of: date) -> dict[str, int]:  # fmt: skip
+    """What collections leave behind on loans not yet in a case, for the escalation queue:
+    a repayment plan on every 7th overdue loan (the first instalment paid, the second
+    broken, the third still to come) and a guarantor on every 11th. A stream of its own
+    (`seed + 1`) keeps every other demo row as it was."""
+    plans, ledger, parties, guarantors = [], [], [], []
+    waiting = [ln for ln in loans if ln["overdue_since"] and ln["id"] not in legal_ids]
+    for n, ln in enumerate(waiting):
+        if n % 7 == 0:
+            agreed = as_of - timedelta(days=75)
+            amount = quantize(max(ln["outstanding_principal"] / 10, Decimal(300)))
+            for k in range(3):
+                plans.append({"loan_id": ln["id"], "plan_no": f"FQ{ln['id']:06d}",
+                              "agreed_on": agreed, "instalment_no": k + 1,
+                              "due_on": agreed + timedelta(days=30 * (k + 1)), "amount": amount})  # fmt: skip
+            ledger.append({"loan_id": ln["id"], "kind": "repayment", "amount": amount,
+                           "booked_on": agreed + timedelta(days=29),
+                           "reference": f"FQHK{ln['id']:08d}"})  # fmt: skip
+        if n % 11 == 5:
+            region, district, _court = REGIONS[rng.randrange(len(REGIONS))]
+            birth = date(1960, 1, 1) + timedelta(days=rng.randrange(365 * 35))
+            guarantors.append({
+                "name": _name(rng), "id_number": _unique_id(used_ids, region, birth, 900 + n % 99),
+                "phone": f"1{rng.choice('3589')}{rng.randrange(10**9):09d}",
+                "address": f"{district}{rng.choice(STREETS)}{rng.randrange(1, 300)}号（演示数据）",
+                "email": None, "is_demo": True,
+            })  # fmt: skip
+            parties.append(ln["id"])
+    if plans:
+        conn.execute(insert(RepaymentPlan), plans)
+        conn.execute(insert(LedgerEntry), ledger)
+    first = (conn.execute(select(func.max(Borrower.id))).scalar() or 0) + 1
+    for n, (loan_id, person) in enumerate(zip(parties, guarantors, strict=True)):
+        conn.execute(insert(Borrower).values(id=first + n, **person))
+        conn.execute(insert(LoanParty).values(loan_id=loan_id, borrower_id=first + n,
+                                              role="guarantor"))  # fmt: skip
+    return {"plans": len({p["loan_id"] for p in plans}), "guarantors": len(parties)}
+
+
+def _advance_sequences(conn, models) -> None:
+    """The demo writes its own ids; on PostgreSQL the id sequences must move past them, or
+    the first borrower, loan or case created afterwards (an import, a new case) collides."""
+    if conn.dialect.name != "postgresql":
+        return
+    for model in models:
+        table = model.__table__.name
+        conn.exec_driver_sql(
+            f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
+            f'(SELECT COALESCE(MAX(id), 1) FROM "{table}"))'
+        )
 
 
 def _unique_id(used: set[str], region: str, birth: date, seq: int) -> str:
