@@ -7,7 +7,14 @@ from enum import StrEnum
 
 import typer
 
-from legal_track.cli.common import handle_errors, out_console, parse_day, print_json, session
+from legal_track.cli.common import (
+    find_loan,
+    handle_errors,
+    out_console,
+    parse_day,
+    print_json,
+    session,
+)
 
 
 def _steps(result) -> list[dict]:
@@ -91,7 +98,8 @@ def claim(
 
     day = parse_day(cutoff, "--cutoff", default_today=True)
     with session() as s:
-        figures = claim_for_contract(s, contract_no=contract_no, cutoff=day, province=province,
+        figures = claim_for_contract(s, contract_no=find_loan(s, contract_no).contract_no,
+                                     cutoff=day, province=province,
                                      include_excess=include_excess or None)  # fmt: skip
     if as_json:
         data = dataclasses.asdict(figures)

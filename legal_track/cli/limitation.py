@@ -10,6 +10,7 @@ from legal_track.cli.common import (
     CLI_ACTOR,
     CliError,
     clock,
+    find_loan,
     handle_errors,
     out_console,
     parse_day,
@@ -31,7 +32,7 @@ def limitation(
     """The limitation clock (诉讼时效) of a loan: expiry, what restarted it, risk, why."""
     from legal_track.config import get_settings
     from legal_track.i18n import t
-    from legal_track.limitation import clock_for_contract, recompute_portfolio, risk_label
+    from legal_track.limitation import clock_for_loan, recompute_portfolio, risk_label
 
     day = parse_day(today, "--today", default_today=True)
     if all_loans:
@@ -45,7 +46,7 @@ def limitation(
     if not contract_no:
         raise CliError("give a CONTRACT_NO, or --all to recompute every loan")
     with session() as s:
-        result = clock_for_contract(s, contract_no=contract_no, today=day)
+        result = clock_for_loan(s, loan_id=find_loan(s, contract_no).id, today=day)
     if as_json:
         print_json(dataclasses.asdict(result))
         return
