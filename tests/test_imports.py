@@ -19,7 +19,7 @@ PACKAGE = ROOT / "legal_track"
 # Platform modules that stay at the top; everything else lives in its concept's subpackage.
 PLATFORM = {"audit", "auth", "config", "db", "files", "i18n", "identity", "money", "privacy",
             "readme", "recompute", "workers"}  # fmt: skip
-CONCEPTS = {"calendar", "cases", "claims", "cli", "deadlines", "demo", "documents", "escalation",
+CONCEPTS = {"analytics", "calendar", "cases", "claims", "cli", "deadlines", "demo", "documents", "escalation",
             "evidence", "intake", "limitation", "migrations", "models", "pdf", "reminders",
             "rules", "ui"}  # fmt: skip
 

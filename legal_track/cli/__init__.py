@@ -21,6 +21,7 @@ from legal_track.cli import intake as intake_cli
 from legal_track.cli import limitation as limitation_cli
 from legal_track.cli import recompute as recompute_cli
 from legal_track.cli import reminders as reminders_cli
+from legal_track.cli import report as report_cli
 from legal_track.cli import templates as templates_cli
 from legal_track.cli import users
 from legal_track.cli.common import (
@@ -53,6 +54,7 @@ app.add_typer(intake_cli.app, name="import")
 app.command("limitation")(limitation_cli.limitation)
 app.command("recompute")(recompute_cli.recompute)
 app.add_typer(reminders_cli.app, name="reminders")
+app.add_typer(report_cli.app, name="report")
 app.add_typer(templates_cli.app, name="templates")
 app.command("worker")(reminders_cli.worker)
 # commands that live with their service area but join another group

@@ -41,6 +41,7 @@ PAGES: list[NavPage] = [
     NavPage("cases", "legal_track/ui/pages/cases.py", "ui.cases.title", ":material/gavel:", default=True),
     NavPage("case", "legal_track/ui/pages/case.py", "ui.case.title", ":material/folder_open:", hidden=True),
     NavPage("loan", "legal_track/ui/pages/loan.py", "ui.loan.title", ":material/receipt_long:", hidden=True),
+    NavPage("dashboard", "legal_track/ui/pages/dashboard.py", "analytics.page.title", ":material/monitoring:", SECTION_CASES, frozenset({Role.admin, Role.lead, Role.viewer})),
     NavPage("escalation", "legal_track/ui/pages/escalation.py", "escalation.page.title", ":material/trending_up:", SECTION_WORK, CASE_WORKERS),
     NavPage("imports", "legal_track/ui/pages/imports.py", "ui.import.title", ":material/upload_file:", SECTION_DATA, CASE_WORKERS),
     NavPage("users", "legal_track/ui/pages/users.py", "ui.users.title", ":material/group:", SECTION_ADMIN, ADMINS),
@@ -60,3 +61,12 @@ def pages_for(role: Role | str) -> list[NavPage]:
     """The pages a role may open, in `PAGES` order."""
     role = Role(role)
     return [p for p in PAGES if role in p.roles]
+
+
+# Where a role lands after signing in (default: the page marked `default`, the case list).
+LANDING: dict[Role, str] = {Role.admin: "dashboard", Role.lead: "dashboard"}
+
+
+def landing_for(role: Role | str) -> str:
+    role = Role(role)
+    return LANDING.get(role) or next(p.key for p in PAGES if p.default)

@@ -15,7 +15,7 @@ from legal_track.ui.context import (
     sign_out,
     tr,
 )
-from legal_track.ui.nav import PAGES, SECTIONS, pages_for
+from legal_track.ui.nav import PAGES, SECTIONS, landing_for, pages_for
 from legal_track.ui.reminders_worker import ensure_worker
 from legal_track.ui.shell_bar import sidebar
 
@@ -28,13 +28,14 @@ def _still_active(user: UserInfo) -> bool:
 
 def _navigation(user: UserInfo):
     sections: dict[str, list] = {}
+    landing = landing_for(user.role)
     for p in sorted(pages_for(user.role), key=lambda p: SECTIONS.index(p.section)):
         page = st.Page(
             p.path,
             title=tr(p.title_key),
             icon=p.icon,
             url_path=p.key,
-            default=p.default,
+            default=p.key == landing,
             visibility="hidden" if p.hidden else "visible",
         )
         sections.setdefault(tr(p.section), []).append(page)
