@@ -1,4 +1,5 @@
-"""`legal-track import loans|ledger|contacts FILE`: the same import as the app's upload page."""
+"""`legal-track import loans|ledger|contacts|parties|schedules|plans FILE`: the same import as
+the app's upload page."""
 
 from __future__ import annotations
 
@@ -22,7 +23,10 @@ from legal_track.cli.common import (
 if TYPE_CHECKING:
     from legal_track.intake import ImportReport, Kind
 
-app = command_group("Import loans, ledger entries or contact logs from CSV (UTF-8 or GBK) or XLSX.")
+app = command_group(
+    "Import loans, ledger entries, contact logs, co-borrowers and guarantors, instalment "
+    "schedules or repayment plans from CSV (UTF-8 or GBK) or XLSX."
+)
 
 _FILE = typer.Argument(..., help="CSV or XLSX file; first row is the header (Chinese or English).")
 _JSON = typer.Option(False, "--json", help="Print the import report as JSON.")
@@ -98,3 +102,24 @@ def ledger(file: Path = _FILE, as_json: bool = _JSON) -> None:
 def contacts(file: Path = _FILE, as_json: bool = _JSON) -> None:
     """Contact log: SMS, calls, letters, visits... (by contract, time, channel, target)."""
     run_import("contacts", file, as_json)
+
+
+@app.command("parties")
+@handle_errors
+def parties(file: Path = _FILE, as_json: bool = _JSON) -> None:
+    """Co-borrowers and guarantors of loans (by contract, ID number and role)."""
+    run_import("parties", file, as_json)
+
+
+@app.command("schedules")
+@handle_errors
+def schedules(file: Path = _FILE, as_json: bool = _JSON) -> None:
+    """Instalment schedules: a contract's rows replace its loan's whole schedule."""
+    run_import("schedules", file, as_json)
+
+
+@app.command("plans")
+@handle_errors
+def plans(file: Path = _FILE, as_json: bool = _JSON) -> None:
+    """Repayment plans agreed in collections (by contract, plan and instalment number)."""
+    run_import("plans", file, as_json)

@@ -1,4 +1,5 @@
-"""Intake: import loan tapes, ledgers and contact logs (CSV in UTF-8/GBK, or XLSX).
+"""Intake: import loan tapes, ledgers, contact logs, co-borrowers and guarantors, instalment
+schedules and repayment plans (CSV in UTF-8/GBK, or XLSX).
 
 All or nothing per file, idempotent on natural keys, streaming. See docs/intake.md.
 """

@@ -35,6 +35,7 @@ FORMULA_START = frozenset("=@+-")  # first characters that may start a spreadshe
 _NUMBER_LIKE = re.compile(r"^[+-][\s\d.,，¥￥%元]*\d[\s\d.,，¥￥%元]*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _ID_FORMAT = re.compile(r"^\d{17}[\dX]$")
+_WHOLE = re.compile(r"^[+-]?\d+$")
 
 
 def is_empty(value: Any) -> bool:
@@ -195,6 +196,35 @@ def amount(value: Any) -> Decimal:
     if result < 0:
         raise CellError("negative_amount", value=_shown(value))
     return result
+
+
+def positive_amount(value: Any) -> Decimal:
+    """An amount in yuan greater than zero (an instalment of a repayment plan)."""
+    result = amount(value)
+    if result == 0:
+        raise CellError("zero_amount", value=_shown(value))
+    return result
+
+
+def whole_number(low: int, high: int) -> Parser:
+    """A whole number from `low` to `high`: '3', '+3', Excel numbers 3 and 3.0 ('3.5' is not)."""
+
+    def parse(value: Any) -> int:
+        if isinstance(value, bool):
+            raise CellError("bad_whole_number", value=_shown(value))
+        if isinstance(value, int):
+            result = value
+        elif isinstance(value, float) and value.is_integer():
+            result = int(value)
+        elif isinstance(value, str) and _WHOLE.match(value.strip()):
+            result = int(value.strip())
+        else:
+            raise CellError("bad_whole_number", value=_shown(value))
+        if not low <= result <= high:
+            raise CellError("number_range", value=_shown(value), low=low, high=high)
+        return result
+
+    return parse
 
 
 def rate(value: Any) -> Decimal:

@@ -1,8 +1,9 @@
-"""Row parsing and the shape every importer (loans, ledger, contacts) shares.
+"""Row parsing and the shape every importer (loans, ledger, contacts, ...) shares.
 
 An importer sees the file twice, in chunks of parsed rows: `check` (first pass,
-keeps only keys, reports problems) and `write` (second pass, inside the
-transaction, counts created / updated / unchanged).
+keeps only keys, reports problems; then `finish_check` for problems that need the
+whole file) and `write` (second pass, inside the transaction, counts created /
+updated / unchanged).
 """
 
 from __future__ import annotations
@@ -98,6 +99,10 @@ class Importer(ABC):
     @abstractmethod
     def check(self, rows: list[ParsedRow]) -> None:
         """First pass: find problems that need more than one cell (repeats, unknown keys)."""
+
+    def finish_check(self) -> None:
+        """The last row was checked: problems that need the whole file (a schedule's gaps)."""
+        return None
 
     def end_check(self) -> None:
         """The check pass is over: drop what only it needed (keeps the write pass's peak low)."""

@@ -1,11 +1,14 @@
-"""Import a loans, ledger or contacts file: all or nothing, idempotent, streaming.
+"""Import a loans, ledger, contacts, parties, schedules or plans file: all or nothing,
+idempotent, streaming.
 
 The pipeline: scan (hash, format, encoding) -> check pass (parse every row,
-keep only keys, collect every problem) -> write pass (parse again, look up
-existing rows in chunks, bulk insert / update) -> audit -> one commit. If the
-check pass found any problem, nothing is written and `IntakeError` carries them
-all. Memory stays bounded: rows are streamed in chunks of `CHUNK_ROWS`; only
-keys (contract numbers, ID numbers) are kept across the file.
+keep only keys, collect every problem; at the end the checks that need the whole
+file) -> write pass (parse again, look up existing rows in chunks, bulk insert /
+update) -> audit -> one commit. If the check pass found any problem, nothing is
+written and `IntakeError` carries them all. Memory stays bounded: rows are
+streamed in chunks of `CHUNK_ROWS`; only keys (contract numbers, ID numbers) are
+kept across the file, and for schedules the instalments of each contract (a
+schedule is checked as a whole).
 """
 
 from __future__ import annotations
@@ -28,11 +31,14 @@ from legal_track.intake.columns import map_header
 from legal_track.intake.contacts import ContactImporter
 from legal_track.intake.ledger import LedgerImporter
 from legal_track.intake.loans import LoanImporter
+from legal_track.intake.parties import PartyImporter
+from legal_track.intake.plans import PlanImporter
 from legal_track.intake.problems import IntakeError, ProblemLog
 from legal_track.intake.reading import ReadError, Scan, Source, open_rows, scan
 from legal_track.intake.rows import Importer, ParsedRow, parse_row
+from legal_track.intake.schedules import ScheduleImporter
 
-Kind = Literal["loans", "ledger", "contacts"]
+Kind = Literal["loans", "ledger", "contacts", "parties", "schedules", "plans"]
 Progress = Callable[[int, int], None]
 AfterImport = Callable[[Session, list[int]], None]
 
@@ -40,13 +46,17 @@ IMPORTERS: dict[str, type[Importer]] = {
     "loans": LoanImporter,
     "ledger": LedgerImporter,
     "contacts": ContactImporter,
+    "parties": PartyImporter,
+    "schedules": ScheduleImporter,
+    "plans": PlanImporter,
 }
 CHUNK_ROWS = 1_000
 
 
 @dataclass(frozen=True, slots=True)
 class ImportReport:
-    """What an import did. `created + updated + unchanged == rows`."""
+    """What an import did. `created + updated + unchanged == rows`, except for schedules,
+    which count loans (a loan's schedule is all of its rows)."""
 
     kind: str
     file: str
@@ -134,7 +144,16 @@ def _import(
     assert found is not None
     try:
         importer = IMPORTERS[kind](session.connection(), log=log, zone=zone)
-        rows = _pass(source, found, importer, log, importer.check, progress, total=0)
+        rows = _pass(
+            source,
+            found,
+            importer,
+            log,
+            importer.check,
+            progress,
+            total=0,
+            finish=importer.finish_check,
+        )
         log.raise_if_any()
         importer.end_check()
         write_log = ProblemLog(source.name)
@@ -205,12 +224,14 @@ def _pass(
     progress: Progress | None,
     *,
     total: int,
+    finish: Callable[[], None] | None = None,
 ) -> int:
     """Stream the file once, feeding `step` chunks of parsed rows; return the data-row count.
 
     Cell problems are logged as rows are parsed; `step` gets every row (a row
     whose cells did not all parse has `ok == False` and only the values that did).
-    A header problem stops the pass before any row.
+    A header problem stops the pass before any row. `finish` runs once the whole
+    file was read (not after a header problem or a read error).
     """
     done = 0
     number = 0  # the row being read, for a read error
@@ -234,6 +255,8 @@ def _pass(
                     done += _feed(chunk, step, progress, done, total)
                     chunk = []
             done += _feed(chunk, step, progress, done, total)
+        if finish is not None:
+            finish()
     except ReadError as exc:
         log.add(number + 1, None, exc.code, reason=exc.reason)
     return done

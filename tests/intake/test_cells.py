@@ -109,6 +109,43 @@ def test_bad_amounts(raw, code):
 
 
 @pytest.mark.parametrize(
+    ("raw", "code"), [("0", "zero_amount"), (0, "zero_amount"), ("￥0.00", "zero_amount"),
+                      ("-1", "negative_amount"), ("x", "bad_amount")]
+)  # fmt: skip
+def test_positive_amounts_refuse_zero(raw, code):
+    assert cells.positive_amount("0.01") == Decimal("0.01")
+    with pytest.raises(CellError) as caught:
+        cells.positive_amount(raw)
+    assert caught.value.code == code
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("3", 3), (" 12 ", 12), ("+7", 7), ("0099", 99), (5, 5), (6.0, 6)]
+)
+def test_whole_numbers(raw, expected):
+    result = cells.whole_number(1, 120)(raw)
+    assert result == expected and type(result) is int
+
+
+@pytest.mark.parametrize(
+    ("raw", "code", "message"),
+    [
+        ("0", "number_range", "number '0' is not between 1 and 120"),
+        ("-1", "number_range", "number '-1' is not between 1 and 120"),
+        (121, "number_range", "number '121' is not between 1 and 120"),
+        ("1.5", "bad_whole_number", "not a whole number: '1.5'"),
+        (2.5, "bad_whole_number", "not a whole number: '2.5'"),
+        ("第3期", "bad_whole_number", "not a whole number: '第3期'"),
+        (True, "bad_whole_number", "not a whole number: 'TRUE'"),
+    ],
+)
+def test_bad_whole_numbers(raw, code, message):
+    with pytest.raises(CellError) as caught:
+        cells.whole_number(1, 120)(raw)
+    assert (caught.value.code, str(caught.value)) == (code, message)
+
+
+@pytest.mark.parametrize(
     ("raw", "expected"),
     [
         ("0.18", "0.18"),

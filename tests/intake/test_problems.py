@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import text
 
@@ -18,6 +16,7 @@ from tests.intake.files import (
     LOAN_ROWS,
     LOAN_ZH,
     counts,
+    problems_of,
     sample_file,
     write_csv,
     write_xlsx,
@@ -31,16 +30,6 @@ def loaded(session, tmp_path, now):
         session, kind="loans", path=sample_file(tmp_path, "loans", "utf-8"), actor="t", now=now
     )
     return session
-
-
-def problems_of(session, kind: str, path: Path, now) -> list[str]:
-    """Import `path`, expect IntakeError, check nothing was written; the problem lines."""
-    before = counts(session)
-    with pytest.raises(IntakeError) as caught:
-        import_file(session, kind=kind, path=path, actor="t", now=now)
-    assert counts(session) == before, "a failed import must write nothing"
-    assert not session.in_transaction() or not session.new, "no pending objects after a failure"
-    return [str(p) for p in caught.value.problems]
 
 
 def loans_with(tmp_path, changes: dict[tuple[int, int], str], header=LOAN_ZH, name="loans.csv"):

@@ -87,3 +87,37 @@ def test_progress_text_before_and_after_the_total_is_known():
     assert progress_text(10, 0, "en") == (0.0, "Checking… 10 rows read")
     assert progress_text(5, 10, "zh") == (0.5, "正在写入 5 / 10 行")
     assert progress_text(12, 10, "en")[0] == 1.0
+
+
+def test_the_new_kinds_are_offered_with_their_columns(app, db, user_of):
+    at = open_import(app, user_of)
+    assert at.button_group(key="imports.kind").options == [
+        "借款",
+        "流水",
+        "催收记录",
+        "共同借款人/担保人",
+        "还款计划表",
+        "还款方案",
+    ]
+    at.button_group(key="imports.kind").set_value("schedules").run()
+    assert any(c.value.startswith("列：合同编号、期数、应还日期") for c in at.caption)
+
+
+def test_a_schedule_upload_recomputes_the_limitation_clock(app, db, user_of):
+    at = upload(open_import(app, user_of), "loans.csv", loans_csv(GOOD_ROW))
+    schedule = "合同编号,期数,应还日期,应还本金,应还利息\n" + "".join(
+        f"HT-UP-1,{k},2024-{k + 1:02d}-10,1000,50\n" for k in range(1, 7)
+    )
+    at = upload(at, "计划表.csv", schedule.encode("gbk"), kind="schedules")
+    assert not at.exception and not at.error
+    assert [m.value for m in at.metric] == ["6", "1", "0", "0"], "one loan's schedule set"
+    assert any("已重新计算 1 笔借款的诉讼时效" in c.value for c in at.caption)
+    db.expire_all()
+    loan = db.exec(select(Loan).where(Loan.contract_no == "HT-UP-1")).one()
+    assert loan.schedule[-1] == {
+        "due_on": "2024-07-10",
+        "principal": "1000.00",
+        "interest": "50.00",
+    }
+    clock = db.exec(select(LimitationClock).where(LimitationClock.loan_id == loan.id)).one()
+    assert clock.start_on == date(2024, 7, 10), "the clock runs from the last instalment"

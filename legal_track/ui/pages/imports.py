@@ -1,4 +1,5 @@
-"""Import page: upload a loan tape, ledger or contact log (CSV/XLSX); all or nothing."""
+"""Import page: upload a loan tape, ledger, contact log, parties, schedules or repayment plans
+(CSV/XLSX); all or nothing."""
 
 import streamlit as st
 
@@ -8,7 +9,7 @@ from legal_track.ui.context import lang, require_role, tr
 from legal_track.ui.nav import CASE_WORKERS
 from legal_track.ui.upload import ImportOutcome, progress_text, run_import
 
-KINDS = ("loans", "ledger", "contacts")
+KINDS = ("loans", "ledger", "contacts", "parties", "schedules", "plans")
 RESULT = "imports.result"
 
 user = require_role(*CASE_WORKERS)
