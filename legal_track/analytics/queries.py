@@ -20,6 +20,7 @@ from sqlalchemy import (
     Date,
     Integer,
     Numeric,
+    and_,
     case,
     cast,
     exists,
@@ -146,36 +147,35 @@ def kpis(session: Session, *, today: date, filters: Filters = Filters()) -> Kpis
         select(Case.stage, func.count()).where(*open_).group_by(Case.stage)).all())  # fmt: skip
     claim = session.execute(select(func.sum(Case.claim_total_fen)).where(*open_)).scalar()
     month_start, year_start = today.replace(day=1), today.replace(month=1, day=1)
-    recovered = {}
-    for name, start in (("month", month_start), ("year", year_start)):
-        recovered[name] = session.execute(
-            select(func.sum(_ledger_fen()))
-            .select_from(LedgerEntry)
-            .join(CaseLoan, CaseLoan.loan_id == LedgerEntry.loan_id)
-            .join(Case, Case.id == CaseLoan.case_id)
-            .where(
-                LedgerEntry.kind == "repayment",
-                LedgerEntry.booked_on >= Case.opened_on,
-                LedgerEntry.booked_on >= start,
-                LedgerEntry.booked_on <= today,
-                *filters.where(),
-            )  # fmt: skip
-        ).scalar()
+    booked = LedgerEntry.booked_on
+    month_fen, year_fen = session.execute(
+        select(func.sum(case((booked >= month_start, _ledger_fen()), else_=0)),
+               func.sum(_ledger_fen()))
+        .select_from(LedgerEntry)
+        .join(CaseLoan, CaseLoan.loan_id == LedgerEntry.loan_id)
+        .join(Case, Case.id == CaseLoan.case_id)
+        .where(LedgerEntry.kind == "repayment", booked >= Case.opened_on,
+               booked >= year_start, booked <= today, *filters.where())
+    ).one()  # fmt: skip
+    recovered = {"month": month_fen, "year": year_fen}
     due = func.coalesce(Deadline.override_due, Deadline.due)
-    in_scope = Deadline.case_id.in_(_cases(filters))
-    overdue = session.execute(select(func.count()).select_from(Deadline).where(
-        Deadline.status == "open", due < today, in_scope)).scalar()  # fmt: skip
-    week = session.execute(select(func.count()).select_from(Deadline).where(
-        Deadline.status == "open", due >= today, due <= today + timedelta(days=7),
-        in_scope)).scalar()  # fmt: skip
+    scoped = [Deadline.case_id.in_(_cases(filters))] if filters.where() else []
+    overdue, week = session.execute(
+        select(func.sum(case((due < today, 1), else_=0)),
+               func.sum(case((and_(due >= today, due <= today + timedelta(days=7)), 1), else_=0)))
+        .where(Deadline.status == "open", due <= today + timedelta(days=7), *scoped)
+    ).one()  # fmt: skip
+    risky = LimitationClock.risk.in_(RISKY)
+    if filters.where():
+        # clocks of loans in no case, and of the loans of the filtered cases
+        risky = and_(risky, or_(
+            ~exists().where(CaseLoan.loan_id == LimitationClock.loan_id),
+            LimitationClock.loan_id.in_(select(CaseLoan.loan_id).where(
+                CaseLoan.case_id.in_(_cases(filters)))),
+        ))  # fmt: skip
     clocks = session.execute(
-        select(func.count()).select_from(LimitationClock).where(
-            LimitationClock.risk.in_(RISKY),
-            or_(~exists().where(CaseLoan.loan_id == LimitationClock.loan_id),
-                LimitationClock.loan_id.in_(select(CaseLoan.loan_id).where(
-                    CaseLoan.case_id.in_(_cases(filters)))))
-        )
-    ).scalar()  # fmt: skip
+        select(func.count()).select_from(LimitationClock).where(risky)
+    ).scalar()
     return Kpis(
         open_cases=sum(by_route.values()), open_by_route=by_route, open_by_stage=by_stage,
         claim_in_legal=yuan(claim), recovered_month=yuan(recovered["month"]),

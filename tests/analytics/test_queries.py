@@ -159,6 +159,6 @@ def test_report_portfolio_command_json_and_xlsx(env, tmp_path):
     assert book.sheetnames == ["kpis", "funnel", "dwell", "recovery_by_route",
                                "recovery_by_firm", "trend"]  # fmt: skip
     route = [[c.value for c in row] for row in book["recovery_by_route"].iter_rows()]
-    assert route[0][:3] == ["route", "cases", "closed"] and ["arbitration", 1, 0] == route[1][:3]
+    assert route[0][:3] == ["route", "cases", "closed"] and route[1][:3] == ["arbitration", 1, 0]
     bad = runner.invoke(app, ["report", "portfolio", "--opened-from", "2026/13/01"])
     assert bad.exit_code == 1 and "--opened-from" in bad.output

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from legal_track.models import Role
 from tests.factories import make_case, make_ledger, make_loan
-from tests.ui.conftest import app, db, user_of  # noqa: F401
 
 
 def _metrics(at) -> dict[str, str]:

@@ -1,8 +1,10 @@
 """Real-browser smoke test: `streamlit run app.py` on a free port, Chromium signs in and
-sees the case list with a seeded case; the language switch works in the browser."""
+lands on the dashboard (its charts drawn), opens the case list with a seeded case; the
+language switch works in the browser."""
 
 from __future__ import annotations
 
+import io
 import os
 import socket
 import subprocess
@@ -12,6 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from legal_track.config import get_settings
 from legal_track.db import make_engine, migrate
@@ -100,7 +103,7 @@ def server(env):
 
 
 @pytest.mark.slow
-def test_sign_in_and_see_the_case_list_in_chromium(server):
+def test_sign_in_see_the_dashboard_and_the_case_list_in_chromium(server):
     chromium = require_binary("chromium", "chromium")
     from playwright.sync_api import expect, sync_playwright
 
@@ -114,6 +117,17 @@ def test_sign_in_and_see_the_case_list_in_chromium(server):
             page.get_by_label("用户名").fill("boss")
             page.get_by_label("密码").fill("browser-pass-1")
             page.get_by_role("button", name="登录").click()
+            # an admin lands on the dashboard: its charts are drawn (not just emitted)
+            expect(page.get_by_role("heading", name="总览")).to_be_visible(timeout=wait)
+            charts = page.locator(".vega-embed")
+            expect(charts.first).to_be_visible(timeout=wait)
+            assert charts.count() >= 3, "funnel, dwell and recovery charts"
+            marks = charts.first.locator("canvas, svg")
+            expect(marks.first).to_be_visible(timeout=wait)
+            shot = Image.open(io.BytesIO(charts.first.screenshot()))
+            colours = shot.convert("RGB").getcolors(maxcolors=1 << 16)
+            assert colours is None or len(colours) > 5, "the chart has drawn marks, not a blank box"
+            page.get_by_role("link", name="案件列表").click()
             expect(page.get_by_role("heading", name="案件列表")).to_be_visible(timeout=wait)
             expect(page.get_by_text("共 1 件")).to_be_visible(timeout=wait)
             # the table is drawn on a canvas; a hidden accessible grid carries the cell text
