@@ -23,6 +23,8 @@ from legal_track.documents.viewmodel import (
     LoanInfo,
     Party,
 )
+from legal_track.identity import make_id_number
+from legal_track.privacy import mask_id_number
 
 FORUMS = {
     "litigation": ("北京市东城区人民法院", "court", "人民法院"),
@@ -37,17 +39,23 @@ def _a(value: str) -> Amount:
     return Amount.of(Decimal(value))
 
 
+def _id_number(birth: date, sequence: int) -> dict:
+    """A fictional ID number that passes the GB 11643 checksum like real data must (an odd
+    sequence is a man's, an even one a woman's), and its mask."""
+    number = make_id_number("110101", birth, sequence)
+    return {"id_number": number, "id_number_masked": mask_id_number(number),
+            "birth_date": CnDate.of(birth)}  # fmt: skip
+
+
 def sample_context(route: str) -> dict:
     forum, kind, kind_zh = FORUMS[route]
     borrower = Party(
-        name="张示例", id_number="110101199001010014", id_number_masked="110101********0014",
-        gender="男", birth_date=CnDate.of(date(1990, 1, 1)), address="北京市东城区示例路1号（示例）",
-        phone="13800000000", role="borrower", role_zh="借款人",
+        name="张示例", **_id_number(date(1990, 1, 1), 1), gender="男",
+        address="北京市东城区示例路1号（示例）", phone="13800000000", role="borrower", role_zh="借款人",
     )  # fmt: skip
     guarantor = Party(
-        name="李示例", id_number="110101198505050027", id_number_masked="110101********0027",
-        gender="女", birth_date=CnDate.of(date(1985, 5, 5)), address="北京市朝阳区样例街2号（示例）",
-        phone="", role="guarantor", role_zh="保证人",
+        name="李示例", **_id_number(date(1985, 5, 5), 2), gender="女",
+        address="北京市朝阳区样例街2号（示例）", phone="", role="guarantor", role_zh="保证人",
     )  # fmt: skip
     loan = LoanInfo(
         contract_no="HT-2024-000001", principal=_a("20000.00"), annual_rate="18%", overdue_rate="24%",

@@ -88,7 +88,8 @@ def gc_paused(*, collect: bool = False) -> Iterator[None]:
 
     `collect=True` runs one collection when this pause ends: a bundle build leaves cyclic
     page graphs behind, and freeing them at once keeps an app that builds bundle after
-    bundle at one bundle's peak memory.
+    bundle at one bundle's peak memory. A process that disabled the collector itself (a
+    one-shot command, see `legal-track bundle make`) skips it: its memory goes at exit.
     """
     global _gc_pauses, _gc_was_enabled
     with _gc_lock:
@@ -96,6 +97,7 @@ def gc_paused(*, collect: bool = False) -> Iterator[None]:
             _gc_was_enabled = gc.isenabled()
             gc.disable()
         _gc_pauses += 1
+        collector_on = _gc_was_enabled  # the state before the outermost pause
     try:
         yield
     finally:
@@ -103,5 +105,19 @@ def gc_paused(*, collect: bool = False) -> Iterator[None]:
             _gc_pauses -= 1
             if _gc_pauses == 0 and _gc_was_enabled:
                 gc.enable()
-        if collect:
+        # a process that runs without the collector (a one-shot command) frees at exit
+        if collect and collector_on:
             gc.collect()
+
+
+@contextmanager
+def collector_off() -> Iterator[None]:
+    """The cyclic collector off for a one-shot piece of work, and back as it was after;
+    `gc_paused(collect=True)` inside it then skips its closing collection."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

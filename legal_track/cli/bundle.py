@@ -104,6 +104,12 @@ def make(
     ),
     index_docx: Path | None = typer.Option(None, "--index-docx", help="Also write the index."),
     index_xlsx: Path | None = typer.Option(None, "--index-xlsx", help="Also write the index."),
+    embed_fonts: bool = typer.Option(
+        False,
+        "--embed-fonts",
+        help="Embed metric-compatible substitutes (Liberation) for the standard fonts "
+        "(Helvetica, Times, Courier) exhibits use without embedding, for e-filing checks.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Output JSON."),
 ) -> None:
     """Build a bundle PDF from exhibit files."""
@@ -127,8 +133,12 @@ def make(
         prefix=prefix,
         dividers=dividers,
         max_volume_bytes=int(max_volume_mb * 1_000_000) if max_volume_mb else None,
+        embed_fonts=embed_fonts,
     )
-    with printouts, progress_bar("bundle") as progress:
+    from legal_track.workers import collector_off
+
+    # one bundle, then the command ends: the final collection would only cost time
+    with printouts, progress_bar("bundle") as progress, collector_off():
         result = build_bundle(
             exhibits, options, out, progress=progress, previous=previous, append=append
         )
@@ -148,6 +158,8 @@ def make(
     for row in result.rows:
         volume = f"  (vol. {row.volume})" if len(result.volumes) > 1 else ""
         out_console.print(f"  {row.label}  {row.name}  p. {row.pages_text}{volume}")
+        if row.font_note:
+            out_console.print(f"      {row.font_note}", highlight=False)
     for change in result.changes:
         old = "-".join(map(str, change.old_pages)) if change.old_pages else "—"
         new = "-".join(map(str, change.pages)) if change.pages else "—"

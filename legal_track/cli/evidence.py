@@ -260,6 +260,11 @@ def build_command(
         "interruptions:LOAN_ID); repeat. Default: every exhibit in the route's order.",
     ),  # fmt: skip
     actor: str = typer.Option(CLI_ACTOR, "--actor", help="Who builds it (custody log)."),
+    embed_fonts: bool = typer.Option(
+        False, "--embed-fonts", help="Embed substitutes for unembedded standard fonts."
+    ),
+    index_docx: Path | None = typer.Option(None, "--index-docx", help="Also write the index."),
+    index_xlsx: Path | None = typer.Option(None, "--index-xlsx", help="Also write the index."),
     as_json: bool = typer.Option(False, "--json", help="Output JSON."),
 ) -> None:
     """Build the evidence bundle of a case (cover, 证据目录, exhibits, stamps, manifest)."""
@@ -270,7 +275,7 @@ def build_command(
     on = now.astimezone(ZoneInfo(get_settings().timezone)).date()
     with session() as s:
         found = find_case(s, case_ref)
-        overrides: dict = {"title": title, "dividers": dividers}
+        overrides: dict = {"title": title, "dividers": dividers, "embed_fonts": embed_fonts}
         if prefix is not None:
             overrides["prefix"] = prefix
         if max_volume_mb:
@@ -283,12 +288,20 @@ def build_command(
             with progress_bar("building bundle") as bar:
                 result = build_case_bundle(s, case_id=found.id, out=out, options=options,
                                            actor=actor, now=now, progress=bar, order=order or None)  # fmt: skip
+    if index_docx or index_xlsx:
+        from legal_track.pdf.bundle import write_index_docx, write_index_xlsx
+
+        if index_docx:
+            write_index_docx(result.rows, index_docx, subtitle=f"{title}　{case_ref}")
+        if index_xlsx:
+            write_index_xlsx(result.rows, index_xlsx)
     summary = {
         "volumes": [str(v) for v in result.volumes],
         "sha256": list(result.sha256),
         "pages": result.page_count,
         "exhibits": [
-            {"label": r.label, "name": r.name, "pages": r.pages_text} for r in result.rows
+            {"label": r.label, "name": r.name, "pages": r.pages_text, "font_note": r.font_note}
+            for r in result.rows
         ],
     }
     if as_json:
@@ -296,5 +309,7 @@ def build_command(
         return
     for row in summary["exhibits"]:
         out_console.print(f"{row['label']:<8} {row['pages']:<10} {row['name']}")
+        if row["font_note"]:
+            out_console.print(f"         {row['font_note']}", highlight=False)
     for volume, sha in zip(summary["volumes"], summary["sha256"], strict=True):
         out_console.print(f"wrote {volume} ({result.page_count} pages) sha256={sha}")

@@ -10,9 +10,7 @@ failed with the reason). A case that fails preflight or rendering fails alone.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import os
 import re
 import uuid
@@ -38,6 +36,7 @@ from legal_track.documents.registry import TemplateVersion, load_active, local_t
 from legal_track.documents.render import document_values
 from legal_track.documents.worker import Job, Rendered, render_chunk
 from legal_track.models import Case, CaseEvent, CaseLoan, GeneratedDocument, GeneratedFile, Loan
+from legal_track.sheets import csv_bytes
 from legal_track.workers import process_pool, start_method  # noqa: F401
 
 Progress = Callable[[int, int], None] | None
@@ -150,26 +149,18 @@ def _chunks(items: Iterator[tuple[int, dict]], size: int) -> Iterator[list[tuple
         yield chunk
 
 
+REPORT_COLUMNS = ("case_ref", "status", "reason", "file", "sha256", "context_sha256", "pdf_file",
+                  "template")  # fmt: skip
+
+
 def _report_csv(rows: list[BatchRow], template: str) -> bytes:
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(
-        ["case_ref", "status", "reason", "file", "sha256", "context_sha256", "pdf_file", "template"]
-    )
-    for r in rows:
-        writer.writerow(
-            [
-                r.case_ref,
-                r.status,
-                r.reason,
-                r.file,
-                r.sha256,
-                r.context_sha256,
-                r.pdf_file,
-                template,
-            ]
-        )
-    return buf.getvalue().encode("utf-8-sig")  # BOM: Excel opens Chinese text correctly
+    """The batch report; case references and reasons may be anyone's text, so the cells
+    go through `legal_track.sheets` (never a live formula). BOM: Excel reads the Chinese."""
+    return csv_bytes(
+        ([r.case_ref, r.status, r.reason, r.file, r.sha256, r.context_sha256, r.pdf_file, template]
+         for r in rows),
+        header=REPORT_COLUMNS,
+    )  # fmt: skip
 
 
 class _Writer:

@@ -111,7 +111,7 @@ def read_sample(text: str, *, where: str) -> dict:
     except json.JSONDecodeError as exc:
         raise MetadataError(f"{where}: not valid JSON ({exc})") from None
     try:
-        return DocumentContext.model_validate(data).data()
+        sample = DocumentContext.model_validate(data).data()
     except ValidationError as exc:
         first = exc.errors()[0]
         path = ".".join(str(p) for p in first["loc"])
@@ -119,3 +119,69 @@ def read_sample(text: str, *, where: str) -> dict:
             f"{where}: sample context does not fit the view-model at {path}: {first['msg']} "
             f"({exc.error_count()} problem(s))"
         ) from None
+    problems = sample_problems(sample)
+    if problems:
+        raise MetadataError(f"{where}: {'; '.join(problems[:5])} ({len(problems)} problem(s))")
+    return sample
+
+
+def sample_problems(sample: dict) -> list[str]:
+    """Where a sample context breaks the rules real data is imported under
+    (legal_track.intake.cells): ID numbers with their GB 11643 checksum and their mask,
+    amounts and dates with their spelled-out forms, e-mail addresses and phone numbers,
+    and no text a spreadsheet would run as a formula. A sample is fictional, but it is
+    rendered, shown and downloaded like real data: it must look like valid data."""
+    from legal_track.documents.viewmodel import Amount, CnDate
+    from legal_track.intake import cells
+    from legal_track.intake.problems import CellError
+    from legal_track.privacy import mask_id_number
+
+    problems: list[str] = []
+
+    def check(path: str, parse, value) -> object | None:
+        try:
+            return parse(value)
+        except CellError as exc:
+            problems.append(f"sample field {path}: {exc}")
+            return None
+
+    def walk(value, path: str) -> None:
+        if isinstance(value, list):
+            for n, item in enumerate(value):
+                walk(item, f"{path}[{n}]")
+            return
+        if not isinstance(value, dict):
+            if isinstance(value, str):
+                check(path, cells.check_formula, value)
+            return
+        if set(value) == {"value", "figures", "capitals"}:  # an Amount
+            parsed = check(path, cells.amount, value["value"])
+            if parsed is not None and Amount.of(parsed).model_dump() != value:
+                problems.append(f"sample field {path}: figures or capitals do not match {parsed}")
+            return
+        if set(value) == {"iso", "cn"}:  # a CnDate ("" and "" when unknown)
+            if value == {"iso": "", "cn": ""}:
+                return
+            day = check(path, cells.a_date, value["iso"])
+            if day is not None and CnDate.of(day).model_dump() != value:
+                problems.append(f"sample field {path}: {value['cn']!r} is not {value['iso']}")
+            return
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else key
+            if not item or not isinstance(item, str):
+                walk(item, where)
+            elif key == "id_number":
+                number = check(where, cells.id_number, item)
+                masked = value.get("id_number_masked")
+                if number and masked is not None and masked != mask_id_number(number):
+                    problems.append(f"sample field {where}_masked: {masked!r} is not its mask")
+            elif key == "email":
+                check(where, cells.email, item)
+            elif key == "phone":
+                check(where, cells.text(32), item)
+                check(where, cells.check_formula, item)
+            else:
+                walk(item, where)
+
+    walk(sample, "")
+    return problems

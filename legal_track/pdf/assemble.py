@@ -32,6 +32,7 @@ from legal_track.pdf.manifest import MANIFEST_NAME, dumps
 from legal_track.pdf.normalize import Exhibit, straighten
 from legal_track.pdf.plan import Layout, Slot, supplement_title, volume_name
 from legal_track.pdf.stamp import Stamper, StampFont, StampText
+from legal_track.pdf.substitute import FontSubstituter
 
 FIXED_LABELS = {"cover": "封面", "index": "证据目录", "manifest": "校验清单"}
 
@@ -67,6 +68,7 @@ class VolumeJob:
     builder: str
     file_names: Sequence[str]
     names: Sequence[str]
+    embed_fonts: bool = False  # substitutes for the standard fonts exhibits lack
 
 
 def stamp_label(slot: Slot, labels: Sequence[str]) -> str:
@@ -92,12 +94,15 @@ def write_volume(
     writer.pdf_header = "%PDF-1.7"
     font_ref = front.font_ref.get_object().clone(writer).indirect_reference
     stamper = Stamper(writer, font_ref=font_ref, font=front.stamp_font, name=job.font_name)
+    substituter = FontSubstituter(writer) if job.embed_fonts else None
     pages = []
     for slot in slots:
         if slot.kind == "exhibit":
             exhibit = job.exhibits[slot.exhibit]
             page = writer.add_page(exhibit.reader.pages[slot.key[2]])
             straighten(page, writer)
+            if substituter is not None and exhibit.missing_fonts:
+                substituter.page(page)
         else:
             page = writer.add_page(front.reader.pages[front.page_of[slot.key]])
         text = StampText(
@@ -140,6 +145,10 @@ def write_volume(
         records.append(record)
     manifest = dict(job.rows_meta)
     manifest.update(
+        # the stamp font draws every stamp: a changed glyph would change every page number
+        stamp_font_digest=digester.object_digest(font_ref),
+        # every substitute font the volume embeds (legal_track.pdf.substitute), in full
+        font_substitutes=sorted(digester.substitutes),
         volume=job.volume,
         volume_count=job.volume_count,
         first_page=first,

@@ -39,7 +39,7 @@ from legal_track.pdf.model import (
     IndexRow,
     RowChange,
 )
-from legal_track.pdf.normalize import Exhibit, open_exhibit
+from legal_track.pdf.normalize import Exhibit, describe, open_exhibit
 from legal_track.pdf.plan import (
     Layout,
     assign_labels,
@@ -49,6 +49,7 @@ from legal_track.pdf.plan import (
 )
 from legal_track.pdf.revision import append_sections, diff_rows, previous_rows
 from legal_track.pdf.stamp import load_stamp_font
+from legal_track.pdf.substitute import SUBSTITUTES, face_path, substitute_name
 from legal_track.pdf.verify import VerifyProblem, VerifyReport, verify_bundle
 from legal_track.workers import gc_paused
 
@@ -123,6 +124,8 @@ def _build_bundle(
         opened.append(open_exhibit(item, position=position, label=labels[position]))
         if progress:
             progress(position + 1, 2 * count)  # the real total is known after the layout
+    for e in opened:
+        _fonts(e, options)  # a missing substitute face fails here, before any rendering
     where = [e.where for e in opened]
     sections = [len(opened)]
     if append:
@@ -170,7 +173,9 @@ def _build(opened, labels, options, sections, volume_of, bundle_id, font, out, t
     volume_count = max(volume_of)
     with_volume = volume_count > 1
     fm = FrontMatter(font, options, builder=BUILDER)
-    provisional = [_row(e, labels, 0, 0, 1, _section_of(sections, e.position)) for e in opened]
+    provisional = [
+        _row(e, labels, 0, 0, 1, _section_of(sections, e.position), options) for e in opened
+    ]
     estimate = sum(e.page_count for e in opened) + 3 * len(opened) + 60 * (len(sections) + 2)
     digits = len(str(estimate))
     by_section = _split(provisional, sections)
@@ -207,13 +212,14 @@ def _build(opened, labels, options, sections, volume_of, bundle_id, font, out, t
             e.page_count,
             volume_of[e.position],
             _section_of(sections, e.position),
+            options,
         )
         for e in opened
     ]
     front = _render_front(fm, layout, rows, sections, options, volume_count, with_volume)
     names = _volume_files(out, volume_count)
     tick.start(layout.total)
-    warnings = [w for e in opened for w in e.warnings]
+    warnings = [w for e in opened for w in e.warnings] + _font_warnings(opened, rows)
     if fm.ts.replaced:
         chars = "".join(sorted(fm.ts.replaced))
         warnings.append(f"the CJK font ({fm.ts.family}) has no glyph for {chars!r}: printed as □")
@@ -254,6 +260,7 @@ def _build(opened, labels, options, sections, volume_of, bundle_id, font, out, t
                 builder=BUILDER,
                 file_names=[p.name for p in names],
                 names=[e.input.name for e in opened],
+                embed_fonts=any(r.fonts_substituted for r in rows),
             )
             target = names[volume - 1]
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -332,8 +339,39 @@ def _index_notes(options: BundleOptions, section: int) -> list[str]:
     return ["　".join(parts)] if section == 0 else []
 
 
-def _row(e: Exhibit, labels, first: int, count: int, volume: int, section: int) -> IndexRow:
+def _font_warnings(opened: Sequence[Exhibit], rows: Sequence[IndexRow]) -> list[str]:
+    out = []
+    for e, row in zip(opened, rows, strict=True):
+        if not row.fonts_missing:
+            continue
+        where = describe(e.label, Path(e.input.path.name))  # the name only: into the manifest
+        text = f"{where}: fonts not embedded in the exhibit"
+        kept = [f for f in row.fonts_missing if f not in row.fonts_substituted]
+        if row.fonts_substituted:
+            names = ", ".join(f"{f} -> {substitute_name(f)}" for f in row.fonts_substituted)
+            text += f"; embedded substitutes: {names}"
+        if kept:
+            text += " (viewers substitute them): " + ", ".join(kept)
+        out.append(text)
+    return out
+
+
+def _fonts(e: Exhibit, options: BundleOptions) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(fonts the exhibit lacks, those the bundle embeds a substitute for)."""
+    missing = tuple(e.missing_fonts)
+    if not options.embed_fonts:
+        return missing, ()
+    substituted = tuple(f for f in missing if substitute_name(f))
+    for name in substituted:
+        face_path(*SUBSTITUTES[name])  # BundleError naming the install command if missing
+    return missing, substituted
+
+
+def _row(
+    e: Exhibit, labels, first: int, count: int, volume: int, section: int, options: BundleOptions
+) -> IndexRow:
     item = e.input
+    missing, substituted = _fonts(e, options)
     return IndexRow(
         label=labels[e.position],
         name=item.name,
@@ -346,6 +384,8 @@ def _row(e: Exhibit, labels, first: int, count: int, volume: int, section: int) 
         sha256=e.sha256,
         section=section,
         group=item.group,
+        fonts_missing=missing,
+        fonts_substituted=substituted,
     )
 
 

@@ -8,7 +8,11 @@ re-read bundle and when its exhibit is normalised again from the register's file
 
 The bundle's own stamp (first and last content stream, the stamp font resource) is
 hashed separately, so :func:`page_digests` tells an altered exhibit page from an
-altered stamp.
+altered stamp; the stamp font itself is hashed once per volume (:meth:`object_digest`).
+
+Both sides must hash the same objects: the bundle never writes into an object it
+shares with the exhibit (see :func:`legal_track.pdf.stamp.add_page_font`), so an
+exhibit page in the bundle is its original page plus the stamp, and nothing else.
 """
 
 from __future__ import annotations
@@ -30,6 +34,9 @@ from pypdf.generic import (
 )
 
 STAMP_OPEN = b"q\n"
+# a font the bundle embedded in place of a standard font keeps the original here
+# (legal_track.pdf.substitute): the page digest hashes the original
+ORIGINAL_KEY = "/LTOriginal"
 STAMP_MARK = b"\nQ\n% legal-track stamp"
 _SKIP_KEYS = frozenset({"/Parent", "/Length", "/StructParents", "/Contents"})
 
@@ -40,6 +47,7 @@ class Digester:
     def __init__(self) -> None:
         self._memo: dict[tuple[int, int], bytes] = {}
         self._busy: set[tuple[int, int]] = set()
+        self.substitutes: set[str] = set()  # full digests of the substitute fonts met
 
     def page_digests(self, page: DictionaryObject, *, stamp_font: str | None) -> tuple[str, str]:
         """``(content, stamp)`` hex digests of a page.
@@ -59,14 +67,24 @@ class Digester:
             ):
                 stamp = last.get_data()
                 parts = parts[1:-1]
+        content = self.content_digest(page, parts, drop_font=stamp_font if stamp else None)
+        stamp_hex = hashlib.sha256(stamp).hexdigest() if stamp else ""
+        return content, stamp_hex
+
+    def content_digest(self, page: DictionaryObject, parts: list, *, drop_font: str | None) -> str:
+        """The digest of a page drawn by the content streams ``parts``, leaving the font
+        ``drop_font`` out of the page's own ``/Resources``."""
         content = hashlib.sha256()
         content.update(b"contents[")
         for part in parts:
             content.update(self._value(part))
         content.update(b"]")
-        content.update(self._dict(page, top=True, drop_font=stamp_font if stamp else None))
-        stamp_hex = hashlib.sha256(stamp).hexdigest() if stamp else ""
-        return content.hexdigest(), stamp_hex
+        content.update(self._dict(page, top=True, drop_font=drop_font))
+        return content.hexdigest()
+
+    def object_digest(self, obj) -> str:
+        """The hex digest of one object and everything it references (e.g. a font)."""
+        return hashlib.sha256(self._value(obj)).hexdigest()
 
     def _value(self, obj) -> bytes:
         """Canonical bytes of a value; composite values become ``#`` + their SHA-256,
@@ -90,6 +108,10 @@ class Digester:
         if isinstance(obj, DictionaryObject):
             if obj.get("/Type") == "/Page":
                 return b"<page>"  # a link target: its position is checked elsewhere
+            if ORIGINAL_KEY in obj and obj.get("/Type") == "/Font":
+                # the page says what the exhibit said; the substitute is checked on its own
+                self.substitutes.add(_sha(self._dict(obj)).hex())
+                return self._value(obj.raw_get(ORIGINAL_KEY))
             return b"#" + _sha(self._dict(obj))
         if isinstance(obj, ArrayObject):
             return b"#" + _sha(b"[" + b" ".join(self._value(item) for item in obj) + b"]")

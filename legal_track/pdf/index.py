@@ -98,7 +98,7 @@ class FrontMatter:
             pages, count = (
                 placeholder_pages(digits) if digits else (row.pages_text, str(row.page_count))
             )
-            line = [row.label, row.name, row.source, row.purpose, pages, count]
+            line = [row.label, row.name, row.source, row.purpose_text, pages, count]
             if with_volume:
                 line.append(volume_name(row.volume))
             cells.append([self.ts.clean(value) for value in line])

@@ -1,7 +1,9 @@
 """The 证据目录 as an editable Word (.docx) and Excel (.xlsx) file.
 
 Courts often want the index also as a separate document to file or edit. Both
-files carry the same rows as the PDF index; both are written atomically.
+files carry the same rows as the PDF index; both are written atomically. The sheet's
+cells go through :mod:`legal_track.sheets`: an exhibit named ``=HYPERLINK(…)`` is
+text, never a formula.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 
 from legal_track.pdf.model import IndexRow
 from legal_track.pdf.plan import volume_name
+from legal_track.sheets import append_row
 
 DEFAULT_FONT = "Noto Serif CJK SC"
 HEADERS = ("序号", "证据名称", "来源", "证明目的", "页码", "页数")
@@ -22,7 +25,14 @@ def _cells(rows: Sequence[IndexRow]) -> tuple[list[str], list[list[str]]]:
     headers = list(HEADERS) + (["卷"] if with_volume else [])
     body = []
     for row in rows:
-        line = [row.label, row.name, row.source, row.purpose, row.pages_text, str(row.page_count)]
+        line = [
+            row.label,
+            row.name,
+            row.source,
+            row.purpose_text,
+            row.pages_text,
+            str(row.page_count),
+        ]
         if with_volume:
             line.append(volume_name(row.volume))
         body.append(line)
@@ -96,10 +106,10 @@ def write_index_xlsx(
     sheet.title = title[:31]
     thin = Side(style="thin")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    sheet.append(headers)
-    for line in body:
-        sheet.append(
-            [int(text) if n == 5 and text.isdigit() else text for n, text in enumerate(line)]
+    append_row(sheet, headers)
+    for line in body:  # names and purposes are people's text: never live formulas
+        append_row(
+            sheet, [int(text) if n == 5 and text.isdigit() else text for n, text in enumerate(line)]
         )
     for row in sheet.iter_rows():
         for cell in row:

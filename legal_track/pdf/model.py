@@ -90,6 +90,9 @@ class BundleOptions:
     prefix: str = ""
     dividers: bool = False
     max_volume_bytes: int | None = None
+    # replace the standard fonts an exhibit uses without embedding them by embedded
+    # metric-compatible substitutes (legal_track.pdf.substitute), for e-filing checks
+    embed_fonts: bool = False
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,26 @@ class IndexRow:
     sha256: str
     section: int = 0
     group: str | None = None
+    fonts_missing: tuple[str, ...] = ()  # fonts the exhibit file uses without embedding
+    fonts_substituted: tuple[str, ...] = ()  # of those, embedded by the bundle as substitutes
+
+    @property
+    def font_note(self) -> str:
+        """The index row's note on the exhibit's fonts (empty when all are embedded)."""
+        if not self.fonts_missing:
+            return ""
+        note = f"注：原件未嵌入字体 {'、'.join(self.fonts_missing)}"
+        kept = [f for f in self.fonts_missing if f not in self.fonts_substituted]
+        if not kept:
+            return note + "；本证据材料已嵌入度量相同的替代字体"
+        if self.fonts_substituted:
+            note += f"；已为 {'、'.join(self.fonts_substituted)} 嵌入度量相同的替代字体"
+        return note + f"；{'、'.join(kept)} 的显示效果取决于阅读软件"
+
+    @property
+    def purpose_text(self) -> str:
+        """The 证明目的 cell: the purpose, then the font note on a line of its own."""
+        return "\n".join(x for x in (self.purpose, self.font_note) if x)
 
     @property
     def pages_text(self) -> str:

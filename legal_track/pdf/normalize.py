@@ -29,6 +29,7 @@ from pypdf.generic import (
     IndirectObject,
     NameObject,
     RectangleObject,
+    StreamObject,
 )
 
 from legal_track.pdf.model import ExhibitError, ExhibitInput
@@ -64,6 +65,7 @@ class Exhibit:
     page_count: int
     est_bytes: int
     warnings: list[str] = field(default_factory=list)
+    missing_fonts: list[str] = field(default_factory=list)  # used without being embedded
 
     @property
     def where(self) -> str:
@@ -122,12 +124,7 @@ def open_exhibit(item: ExhibitInput, *, position: int, label: str) -> Exhibit:
         est_bytes=len(pdf_bytes),
     )
     if kind == "pdf":
-        missing = unembedded_fonts(reader)
-        if missing:
-            exhibit.warnings.append(  # the file name only: warnings go into the manifest
-                f"{describe(label, Path(path.name))}: fonts not embedded in the exhibit "
-                "(viewers substitute them): " + ", ".join(missing)
-            )
+        exhibit.missing_fonts = unembedded_fonts(reader)  # the bundle warns and notes them
     return exhibit
 
 
@@ -269,9 +266,31 @@ def unembedded_fonts(reader: PdfReader) -> list[str]:
     try:
         for page in reader.pages:
             visit_resources(page.get("/Resources"))
+            for stream in appearance_streams(page):  # form fields draw with fonts too
+                visit_resources(stream.get("/Resources"))
     except _PDF_ERRORS:
         return sorted(missing)
     return sorted(missing)
+
+
+def appearance_streams(page: DictionaryObject) -> list:
+    """The appearance streams (normal, rollover, down; every state) of a page's annotations."""
+    found = []
+    annots = page.get("/Annots")
+    for ref in annots.get_object() if annots is not None else ():
+        annot = ref.get_object()
+        appearances = annot.get("/AP") if isinstance(annot, DictionaryObject) else None
+        appearances = appearances.get_object() if appearances is not None else None
+        if not isinstance(appearances, DictionaryObject):
+            continue
+        for key in ("/N", "/R", "/D"):
+            value = appearances.get(key)
+            value = value.get_object() if value is not None else None
+            if isinstance(value, StreamObject):
+                found.append(value)
+            elif isinstance(value, DictionaryObject):
+                found += [v.get_object() for v in value.values()]
+    return [s for s in found if isinstance(s, StreamObject)]
 
 
 def _font_embedded(font: DictionaryObject) -> bool:

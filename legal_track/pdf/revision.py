@@ -31,7 +31,14 @@ def append_sections(manifest: dict, current: Sequence[str], where: Sequence[str]
 
 
 def previous_rows(manifest: dict) -> list[IndexRow]:
-    return [IndexRow(**row) for row in manifest["rows"]]
+    fields = set(IndexRow.__dataclass_fields__)
+    rows = []
+    for row in manifest["rows"]:
+        values = {k: v for k, v in row.items() if k in fields}
+        for key in ("fonts_missing", "fonts_substituted"):
+            values[key] = tuple(values.get(key, ()))
+        rows.append(IndexRow(**values))
+    return rows
 
 
 def diff_rows(old: Sequence[IndexRow], new: Sequence[IndexRow]) -> list[RowChange]:

@@ -111,16 +111,7 @@ class Stamper:
         page[NameObject("/Contents")] = ArrayObject(
             [self._opening, *parts, self.writer._add_object(stream)]
         )
-        resources = page.get("/Resources")
-        if resources is None:
-            resources = DictionaryObject()
-            page[NameObject("/Resources")] = resources
-        resources = resources.get_object()
-        fonts = resources.get("/Font")
-        if fonts is None:
-            fonts = DictionaryObject()
-            resources[NameObject("/Font")] = fonts
-        fonts.get_object()[NameObject(self.name)] = self.font_ref
+        add_page_font(page, self.name, self.font_ref)
 
     def operators(self, box: RectangleObject, text: StampText) -> bytes:
         """The stamp's content stream for a page with visible area ``box``."""
@@ -165,6 +156,34 @@ class Stamper:
             lines.append(f"1 0 0 1 {_num(x)} {_num(y)} Tm {self.font.encode(value)} Tj")
         lines += ["ET", "Q", ""]
         return "\n".join(lines).encode("ascii")
+
+
+def add_page_font(page: DictionaryObject, name: str, font_ref) -> None:
+    """Put ``font_ref`` into the page's resources as ``name`` without touching any object
+    the page shares with others.
+
+    A page's ``/Resources`` and its ``/Font`` dictionary are often shared: by every page
+    of an fpdf2 file, and in LibreOffice forms also by the widgets' appearance streams
+    and the AcroForm ``/DR``. Writing the stamp font into the shared dictionary would
+    change those objects too (the exhibit's form appearances would carry the bundle's
+    font, and their digests would no longer match the original file's). So the page gets
+    its own shallow copies of both dictionaries; everything inside stays shared.
+    """
+    resources = page.get("/Resources")
+    resources = resources.get_object() if resources is not None else None
+    own = (
+        DictionaryObject(resources)
+        if isinstance(resources, DictionaryObject)
+        else DictionaryObject()
+    )
+    fonts = own.get("/Font")
+    fonts = fonts.get_object() if fonts is not None else None
+    own_fonts = (
+        DictionaryObject(fonts) if isinstance(fonts, DictionaryObject) else DictionaryObject()
+    )
+    own_fonts[NameObject(name)] = font_ref
+    own[NameObject("/Font")] = own_fonts
+    page[NameObject("/Resources")] = own
 
 
 def _num(value: float) -> str:

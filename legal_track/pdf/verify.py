@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, DictionaryObject
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject
 
 from legal_track.pdf.digest import Digester
 from legal_track.pdf.manifest import read_manifest
 from legal_track.pdf.model import BundleError, ExhibitError, ExhibitInput
-from legal_track.pdf.normalize import open_exhibit, straighten
+from legal_track.pdf.normalize import content_parts, open_exhibit, straighten
 
 Lookup = Mapping[str, Path] | Callable[[str], Path | None]
 
@@ -92,17 +92,29 @@ def verify_bundle(path: Path, *, lookup: Lookup | None = None) -> VerifyReport:
             )
         )
     digester = Digester()
+    allowed_substitutes = set(manifest.get("font_substitutes", []))
     for page, record in zip(pages, records, strict=False):
         label = record.get("label") or ""
+        met = set(digester.substitutes)
         try:
             content, stamp = digester.page_digests(page, stamp_font=manifest["stamp_font"])
         except Exception as exc:  # noqa: BLE001  a damaged page object
             problems.append(VerifyProblem("page_changed", str(exc), record["n"], label))
             continue
-        if content != record["content"]:
+        if digester.substitutes - met - allowed_substitutes:
+            # a substitute font the bundle did not embed: the page digest hashes the
+            # original font in its place, so this is where a changed program shows
+            problems.append(
+                VerifyProblem("page_changed", "substitute font differs", record["n"], label)
+            )
+        elif content != record["content"]:
             problems.append(VerifyProblem("page_changed", "content differs", record["n"], label))
         elif stamp != record["stamp"]:
             problems.append(VerifyProblem("stamp_changed", "stamp differs", record["n"], label))
+        elif stamp and not _stamp_font_ok(page, manifest, digester):
+            problems.append(
+                VerifyProblem("stamp_changed", "stamp font differs", record["n"], label)
+            )
     problems += _check_links(pages, manifest, first)
     checked = 0
     if lookup is not None:
@@ -110,7 +122,7 @@ def verify_bundle(path: Path, *, lookup: Lookup | None = None) -> VerifyReport:
             if row["volume"] != manifest["volume"]:
                 continue
             checked += 1
-            problems += _check_exhibit(position, row, info, records, lookup)
+            problems += _check_exhibit(position, row, info, records, lookup, pages, manifest)
     problems.sort(key=lambda p: (p.page is None, p.page or 0))
     return VerifyReport(
         path=path,
@@ -176,7 +188,20 @@ def _link_target(annot: DictionaryObject | None, pages, this_file) -> tuple | No
     return None
 
 
-def _check_exhibit(position, row, info, records, lookup: Lookup) -> list[VerifyProblem]:
+def _stamp_font_ok(page, manifest, digester: Digester) -> bool:
+    """The page's stamp font is the one the bundle was built with (bundles from before
+    the manifest recorded its digest are not checked)."""
+    expected = manifest.get("stamp_font_digest")
+    if not expected:
+        return True
+    try:
+        font = page["/Resources"]["/Font"].raw_get(manifest["stamp_font"])
+    except (KeyError, TypeError, AttributeError):
+        return False
+    return digester.object_digest(font) == expected
+
+
+def _check_exhibit(position, row, info, records, lookup: Lookup, pages, manifest):
     label = row["label"]
     sha = info["sha256"]
     found = lookup.get(sha) if isinstance(lookup, Mapping) else lookup(sha)
@@ -192,22 +217,25 @@ def _check_exhibit(position, row, info, records, lookup: Lookup) -> list[VerifyP
         exhibit = open_exhibit(ExhibitInput(path=stored, name=row["name"]), position=0, label=label)
     except ExhibitError as exc:
         return [VerifyProblem("file_unreadable", str(exc), row["first_page"], label)]
-    writer = PdfWriter()
-    digester = Digester()
     expected = [r for r in records if r.get("exhibit") == position]
-    for record, page in zip(expected, exhibit.reader.pages, strict=False):
-        copy = writer.add_page(page)
-        straighten(copy, writer)
-        content, _ = digester.page_digests(copy, stamp_font=None)
-        if content != record["content"]:
-            return [
-                VerifyProblem(
-                    "exhibit_differs",
-                    f"page {record['exhibit_page']} of {stored.name}",
-                    record["n"],
-                    label,
-                )
-            ]
+    differs = _first_difference(exhibit, expected)
+    if differs is not None and expected:
+        # Bundles built before the stamper kept to its own dictionaries wrote the stamp
+        # font into resources the page shared (with its form widgets, with its sibling
+        # pages); their manifests describe that. Reproduce it before calling the
+        # exhibit changed: the first page that differs either way is the real one.
+        bundle_page = pages[expected[0]["n"] - manifest["first_page"]]
+        legacy = _first_difference(exhibit, expected, legacy=(bundle_page, manifest["stamp_font"]))
+        differs = None if legacy is None else max(differs, legacy, key=lambda r: r["n"])
+    if differs is not None:
+        return [
+            VerifyProblem(
+                "exhibit_differs",
+                f"page {differs['exhibit_page']} of {stored.name}",
+                differs["n"],
+                label,
+            )
+        ]
     if len(expected) != exhibit.page_count:
         return [
             VerifyProblem(
@@ -218,3 +246,52 @@ def _check_exhibit(position, row, info, records, lookup: Lookup) -> list[VerifyP
             )
         ]
     return []
+
+
+def _first_difference(exhibit, expected, *, legacy=None) -> dict | None:
+    """The first manifest record whose page the exhibit file does not reproduce.
+
+    Each page is copied into a fresh writer and straightened exactly as the bundle does;
+    with ``legacy=(bundle_page, font_name)`` the bundle page's stamp font is also written
+    into the copies' (possibly shared) font dictionaries, as bundles before
+    ``stamp_font_digest`` did."""
+    writer = PdfWriter()
+    digester = Digester()
+    copies = []
+    for page in exhibit.reader.pages[: len(expected)]:
+        copy = writer.add_page(page)
+        straighten(copy, writer)
+        copies.append(copy)
+    drop = None
+    if legacy is not None:
+        bundle_page, drop = legacy
+        try:
+            font = bundle_page["/Resources"]["/Font"].raw_get(drop)
+        except (KeyError, TypeError, AttributeError):
+            return expected[0]
+        for copy in copies:
+            legacy_add_font(copy, drop, font)
+    for record, copy in zip(expected, copies, strict=False):
+        content = digester.content_digest(copy, _parts(copy), drop_font=drop)
+        if content != record["content"]:
+            return record
+    return None
+
+
+def legacy_add_font(page: DictionaryObject, name: str, font_ref) -> None:
+    """How bundles before ``stamp_font_digest`` added the stamp font: into the page's
+    resources and font dictionaries in place, shared or not."""
+    resources = page.get("/Resources")
+    if resources is None:
+        resources = DictionaryObject()
+        page[NameObject("/Resources")] = resources
+    resources = resources.get_object()
+    fonts = resources.get("/Font")
+    if fonts is None:
+        fonts = DictionaryObject()
+        resources[NameObject("/Font")] = fonts
+    fonts.get_object()[NameObject(name)] = font_ref
+
+
+def _parts(page: DictionaryObject) -> list:
+    return [ref.get_object() for ref in content_parts(page)]

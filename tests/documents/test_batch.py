@@ -153,3 +153,15 @@ def test_batch_started_from_a_threaded_server_spawns_its_workers(session, now, s
     assert not worker.is_alive()
     assert outcome["method"] == "spawn"
     assert outcome["result"].ok == 3
+
+
+def test_the_report_never_holds_a_live_formula(session, now, settings, tmp_path):
+    """A case reference or a reason is anyone's text: in report.csv it stays inert."""
+    hostile = full_case(session, ref='=HYPERLINK("http://x","y")', borrower={"address": ""})
+    good = full_case(session)
+    out = tmp_path / "letters.zip"
+    run_batch(session, template_id="demand_letter", case_ids=[hostile.id, good.id], out=out,
+              actor="alice", now=now, settings=settings)  # fmt: skip
+    rows = report_rows(out)
+    assert [r["case_ref"] for r in rows] == ["'" + hostile.ref, good.ref]
+    assert rows[0]["status"] == "failed" and not rows[0]["reason"].startswith(("=", "+", "-", "@"))

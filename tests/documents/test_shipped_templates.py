@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import io
 import json
+import re
 import zipfile
 
 import pytest
@@ -16,9 +17,11 @@ from docxtpl import DocxTemplate
 from legal_track.documents.check import check_template
 from legal_track.documents.compiled import CompiledTemplate
 from legal_track.documents.env import make_env
-from legal_track.documents.metadata import read_meta, read_sample
+from legal_track.documents.errors import MetadataError
+from legal_track.documents.metadata import read_meta, read_sample, sample_problems
 from legal_track.documents.registry import shipped_templates
 from legal_track.documents.viewmodel import known_paths
+from legal_track.identity import IdNumberError, normalize_id_number
 from tests.documents.conftest import DOC_TEMPLATES, TEMPLATE_IDS, docx_text
 
 FONT = "Noto Serif CJK SC"
@@ -130,3 +133,59 @@ def test_samples_are_plain_json_matching_the_view_model():
             (DOC_TEMPLATES / f"{template_id}.sample.json").read_text(encoding="utf-8")
         )
         assert read_sample(json.dumps(data), where=template_id) == data
+
+
+ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
+
+
+def _strings(value, path=""):
+    """(path, key, text) of every text in a sample context."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, str):
+                yield f"{path}.{key}".lstrip("."), key, item
+            else:
+                yield from _strings(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for n, item in enumerate(value):
+            yield from _strings(item, f"{path}[{n}]")
+
+
+@pytest.mark.parametrize("template_id", TEMPLATE_IDS)
+def test_every_sample_holds_data_that_real_data_rules_accept(template_id):
+    """Samples are rendered, shown and downloaded like real data: every ID number passes
+    the GB 11643 checksum, and the intake cell rules (amounts, dates, e-mail, phone, no
+    formula-like text) accept every field."""
+    data = json.loads((DOC_TEMPLATES / f"{template_id}.sample.json").read_text(encoding="utf-8"))
+    numbers = [(path, text) for path, key, text in _strings(data)
+               if ID_LIKE.match(text) or (key == "id_number" and text)]  # fmt: skip
+    assert numbers, "the sample has ID numbers to check"
+    for path, number in numbers:
+        try:
+            assert normalize_id_number(number) == number, f"{path}: {number} not normalised"
+        except IdNumberError as exc:
+            pytest.fail(f"{template_id}.sample.json {path} = {number}: {exc}")
+    assert sample_problems(data) == []
+
+
+def test_a_sample_that_breaks_the_data_rules_is_refused():
+    good = json.loads((DOC_TEMPLATES / "civil_complaint.sample.json").read_text(encoding="utf-8"))
+    cases = {
+        "checksum": ("borrower", "id_number", "110101199001010014"),
+        "is not its mask": ("borrower", "id_number_masked", "110101********9999"),
+        "do not match": ("claim", "total", {"value": "16512.34", "figures": "16,512.34",
+                                            "capitals": "壹万元整"}),
+        "formula": ("case", "ref", "=HYPERLINK(\"http://x\",\"y\")"),
+        "e-mail": ("borrower", "phone", "x" * 40),
+    }  # fmt: skip
+    for expected, (section, key, value) in cases.items():
+        data = json.loads(json.dumps(good))
+        data[section][key] = value
+        if key == "id_number":
+            data["defendants"][0][key] = value
+        with pytest.raises(MetadataError) as caught:
+            read_sample(json.dumps(data), where="sample")
+        message = str(caught.value)
+        assert f"{section}.{key}" in message, message
+        if expected != "e-mail":
+            assert expected in message, message

@@ -17,6 +17,7 @@ from legal_track.config import get_settings
 from legal_track.evidence.store import EvidenceStore
 from tests.evidence import samples
 from tests.factories import make_case, make_ledger, make_loan
+from tests.spreadsheets import HOSTILE_NAME, HOSTILE_PURPOSE, assert_inert_xlsx
 
 runner = CliRunner()
 
@@ -121,3 +122,23 @@ def test_bundle_build_command(env):
     assert [e["name"] for e in data["exhibits"]] == ["contract", f"借款交易明细（{contract}）"]
     bad = runner.invoke(bundle_app, ["build", ref, "--out", str(out), "--exhibit", "item:999"])
     assert bad.exit_code == 1 and "item:999" in bad.stderr
+
+
+def test_a_formula_like_purpose_is_stored_as_typed_and_exported_as_text(env):
+    ref, _ = _case()
+    f = env / "contract.pdf"
+    f.write_bytes(samples.pdf_bytes(1, "contract"))
+    added = _run("evidence", "add", str(f), "--case", ref, "--category", "loan_contract",
+                 "--purpose", HOSTILE_NAME, "--source", HOSTILE_PURPOSE)  # fmt: skip
+    assert added.exit_code == 0, added.output
+    listing = json.loads(_run("evidence", "list", "--case", ref, "--json").stdout)
+    assert listing[0]["purpose"] == HOSTILE_NAME, "the register keeps what was typed"
+    bundle_app = typer.Typer()
+    bundle_app.command("build")(build_command)
+    bundle_app.command("noop")(lambda: None)
+    xlsx = env / "out" / "index.xlsx"
+    built = runner.invoke(bundle_app, ["build", ref, "--out", str(env / "out" / "b.pdf"),
+                                       "--index-xlsx", str(xlsx), "--exhibit", f"item:{listing[0]['id']}"])  # fmt: skip
+    assert built.exit_code == 0, built.output
+    rows = assert_inert_xlsx(xlsx)
+    assert rows[1][2] == HOSTILE_PURPOSE and rows[1][3].startswith(HOSTILE_NAME)

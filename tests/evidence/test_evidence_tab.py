@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from legal_track.config import get_settings
 from legal_track.db import make_engine, migrate
 from legal_track.models import CustodyEntry, EvidenceItem, GeneratedFile, Role
 from legal_track.ui.context import USER_KEY, UserInfo
+from tests.components import require_binary
 from tests.evidence import samples
 from tests.factories import make_case, make_loan, make_user
 
@@ -127,3 +129,38 @@ def test_bundle_builder_orders_builds_and_offers_the_download(db, env):
     db.expire_all()
     bundle = db.exec(select(GeneratedFile).where(GeneratedFile.kind == "bundle")).one()
     assert Path(bundle.path).is_file() and bundle.case_id == case.id
+
+
+def _build_contract_only(at, db):
+    db.expire_all()
+    contract = db.exec(select(EvidenceItem)).one()
+    for cb in at.checkbox:
+        if cb.key.startswith("evidence.inc.") and cb.key != f"evidence.inc.item:{contract.id}":
+            cb.uncheck()
+    return at
+
+
+@pytest.mark.parametrize("embed", [False, True], ids=["as-is", "embed-fonts"])
+def test_unembedded_exhibit_fonts_are_shown_and_can_be_embedded(db, env, embed):
+    require_binary("pdffonts", "poppler-utils")
+    at, _ = open_tab(db, Role.staff)
+    at = _build_contract_only(upload(at, ("合同.pdf", samples.pdf_bytes(1, "contract"))), db)
+    if embed:
+        at.checkbox(key="evidence.embed_fonts").check()
+    at = at.button(key="evidence.build").click().run()
+    assert not at.exception and not at.error, texts(at.error)
+    shown = " ".join(texts(at.markdown))
+    assert "证据1：未嵌入 Helvetica" in shown
+    db.expire_all()
+    bundle = Path(db.exec(select(GeneratedFile).where(GeneratedFile.kind == "bundle")).one().path)
+    fonts = subprocess.run(["pdffonts", str(bundle)], capture_output=True, text=True, check=True)
+    embedded = [line.split()[-5] for line in fonts.stdout.splitlines()[2:]]
+    if embed:
+        assert "已嵌入替代字体：Helvetica" in shown
+        assert not any("原件未嵌入字体" in s for s in texts(at.warning)), texts(at.warning)
+        assert any("原件未嵌入字体" in s for s in texts(at.info))
+        assert embedded and set(embedded) == {"yes"}, fonts.stdout
+    else:
+        assert any("原件未嵌入字体" in s for s in texts(at.warning))
+        assert any("嵌入替代字体" in s for s in texts(at.caption)), "offers the option"
+        assert "no" in embedded, fonts.stdout

@@ -111,3 +111,16 @@ def rich(tmp_path_factory, cjk_font) -> Built:
     built = Built(result=result, exhibits=exhibits, options=options, pdf=result.volumes[0])
     built.progress = calls
     return built
+
+
+@pytest.fixture(scope="session")
+def substitute_fonts() -> None:
+    """The Liberation faces `--embed-fonts` embeds (skip locally, fail in CI without)."""
+    from legal_track.pdf.model import BundleError
+    from legal_track.pdf.substitute import SUBSTITUTES, face_path
+
+    try:
+        for family, style in set(SUBSTITUTES.values()):
+            face_path(family, style)
+    except BundleError as exc:
+        require(False, "the Liberation fonts", str(exc))

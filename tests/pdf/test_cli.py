@@ -12,6 +12,7 @@ from legal_track.cli import app
 from legal_track.config import get_settings
 from tests.components import require_binary
 from tests.pdf import samples
+from tests.spreadsheets import HOSTILE_NAME, HOSTILE_PURPOSE, assert_inert_xlsx
 
 runner = CliRunner()
 
@@ -153,3 +154,29 @@ def test_make_names_a_csv_it_cannot_print(env, cjk_font):
     assert result.exit_code == 1
     assert "broken.csv" in result.stderr, result.stderr
     assert not out.exists(), "no half-written bundle is left behind"
+
+
+def test_make_writes_formula_like_names_into_the_index_as_text(env, cjk_font):
+    contract = samples.text_pdf(env / "contract.pdf", ["CONTRACT"])
+    out, xlsx = env / "b.pdf", env / "idx.xlsx"
+    made = runner.invoke(
+        app, ["bundle", "make", "--out", str(out), "--date", "2026-11-29", "--index-xlsx", str(xlsx),
+              f"{contract}::{HOSTILE_NAME}::{HOSTILE_PURPOSE}"],
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    row = assert_inert_xlsx(xlsx)[1]
+    assert row[1] == HOSTILE_NAME and row[3].startswith(HOSTILE_PURPOSE + "\n注：原件未嵌入字体")
+
+
+def test_make_embed_fonts_passes_the_font_check_and_still_verifies(env, cjk_font, substitute_fonts):
+    contract = samples.text_pdf(env / "contract.pdf", ["CONTRACT"])
+    out = env / "b.pdf"
+    made = runner.invoke(app, ["bundle", "make", "--out", str(out), "--embed-fonts", str(contract)])
+    assert made.exit_code == 0, made.output
+    assert "本证据材料已嵌入度量相同的替代字体" in made.stdout
+    assert "embedded substitutes: Helvetica -> Liberation Sans" in " ".join(made.stderr.split())
+    pdffonts = require_binary("pdffonts", "poppler-utils")
+    listing = subprocess.run([pdffonts, str(out)], capture_output=True, text=True, check=True)
+    assert [line.split()[-5] for line in listing.stdout.splitlines()[2:]] == ["yes", "yes"]
+    checked = runner.invoke(app, ["bundle", "verify", str(out), "--source", str(contract)])
+    assert checked.exit_code == 0, checked.output

@@ -8,6 +8,7 @@ from docx.shared import Cm
 from openpyxl import load_workbook
 
 from legal_track.pdf.bundle import IndexRow, write_index_docx, write_index_xlsx
+from tests.spreadsheets import HOSTILE_NAME, HOSTILE_PURPOSE, assert_inert_xlsx
 
 ROWS = [
     IndexRow("证据1", "借款合同", "原告提供", "证明借款关系", 3, 5, 3, 1, "a" * 64),
@@ -45,3 +46,24 @@ def test_xlsx_index_has_the_same_rows(tmp_path):
     assert sheet.freeze_panes == "A2"
     assert sheet["A1"].font.name == "Noto Serif CJK SC" and sheet["A1"].font.bold
     assert int(sheet.page_setup.paperSize) == int(sheet.PAPERSIZE_A4) == 9
+
+
+def test_exhibit_texts_that_look_like_formulas_stay_text(tmp_path):
+    rows = [
+        IndexRow("证据1", HOSTILE_NAME, "@SUM(A1)", HOSTILE_PURPOSE, 3, 3, 1, 1, "a" * 64),
+        IndexRow("证据2", "-1+1", "\t=1", "普通目的", 4, 4, 1, 1, "b" * 64),
+    ]
+    values = assert_inert_xlsx(write_index_xlsx(rows, tmp_path / "idx.xlsx"))
+    assert values[1][1:4] == [HOSTILE_NAME, "@SUM(A1)", HOSTILE_PURPOSE]
+    assert values[2][1:3] == ["-1+1", "\t=1"]
+
+
+def test_the_font_note_goes_into_both_index_files(tmp_path):
+    row = IndexRow("证据1", "借款合同", "", "证明借款", 3, 3, 1, 1, "a" * 64,
+                   fonts_missing=("Helvetica", "Symbol"), fonts_substituted=("Helvetica",))  # fmt: skip
+    note = "注：原件未嵌入字体 Helvetica、Symbol；已为 Helvetica 嵌入度量相同的替代字体；Symbol 的显示效果取决于阅读软件"
+    assert row.font_note == note and row.purpose_text == f"证明借款\n{note}"
+    sheet = load_workbook(write_index_xlsx([row], tmp_path / "idx.xlsx")).active
+    assert sheet["D2"].value == f"证明借款\n{note}"
+    table = Document(str(write_index_docx([row], tmp_path / "idx.docx"))).tables[0]
+    assert table.rows[1].cells[3].text == f"证明借款\n{note}"

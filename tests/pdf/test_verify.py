@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 from datetime import date
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import NameObject
+from pypdf.generic import NameObject, NumberObject
 
 from legal_track.pdf.bundle import BundleOptions, ExhibitInput, build_bundle, verify_bundle
 from legal_track.pdf.digest import Digester
@@ -127,6 +128,24 @@ def test_a_changed_stamp_is_named(bundle, tmp_path):
     _edit(bundle.volumes[0], tampered, number, change)
     report = verify_bundle(tampered)
     assert [(p.kind, p.page) for p in report.problems] == [("stamp_changed", number)]
+
+
+def test_a_changed_stamp_font_is_named_on_every_page(bundle, tmp_path):
+    """Glyphs swapped in the shared stamp font would change every printed page number."""
+    reader = PdfReader(bundle.volumes[0])
+    name = read_manifest(reader)["stamp_font"]
+    writer = PdfWriter(clone_from=reader)
+    font = writer.pages[0]["/Resources"]["/Font"][name]
+    font["/DescendantFonts"][0].get_object()[NameObject("/DW")] = NumberObject(500)
+    tampered = tmp_path / "font.pdf"
+    writer.write(tampered)
+    problems = verify_bundle(tampered).problems
+    assert len(problems) == bundle.page_count, "every page draws its stamp with that font"
+    # the front matter is set in the same font: its own content changed too
+    exhibit_pages = [p for p in problems if re.fullmatch(r"证据\d+", p.exhibit or "")]
+    assert exhibit_pages and {(p.kind, p.message) for p in exhibit_pages} == {
+        ("stamp_changed", "stamp font differs")
+    }
 
 
 def test_a_removed_page_changes_the_count(bundle, tmp_path):
