@@ -161,6 +161,34 @@ class Settings(BaseSettings):
         "this many seconds late.",
     )
 
+    # --- accounts, sessions and approvals (docs/audit.md) ---
+    login_max_failures: int = Field(
+        5,
+        ge=1,
+        description="Failed sign-ins of one account within `login_window_minutes` after which "
+        "the account is locked for the rest of the window (an admin's enable or reset unlocks).",
+    )
+    login_client_max_failures: int = Field(
+        20,
+        ge=1,
+        description="Failed sign-ins from one client address (any account) within "
+        "`login_window_minutes` after which that address may not sign in for the window.",
+    )
+    login_window_minutes: int = Field(
+        15, ge=1, description="The window, in minutes, over which failed sign-ins are counted."
+    )
+    session_idle_minutes: int = Field(
+        30,
+        ge=1,
+        description="An app session with no interaction for this many minutes is signed out.",
+    )
+    approval_actions: list[str] = Field(
+        ["filing", "escalation_accept"],
+        description="Actions that need a second person's approval (maker-checker): "
+        "demand_letter (marking a demand letter sent), filing (complaint, arbitration, payment "
+        "order, enforcement application), escalation_accept. Empty list: none.",
+    )
+
     @field_validator("evidence_dir", "outbox_dir", "output_dir", "cjk_font", mode="after")
     @classmethod
     def _absolute(cls, value: Path | None) -> Path | None:

@@ -30,6 +30,17 @@ def _keep_main_module():
         sys.modules["__main__"] = main
 
 
+@pytest.fixture(autouse=True)
+def _no_approvals_by_default(monkeypatch):
+    """Maker-checker (setting approval_actions, default on for filings and escalations) is
+    off unless a test turns it on: tests/approvals set LEGAL_TRACK_APPROVAL_ACTIONS or
+    pass `required`."""
+    monkeypatch.setenv("LEGAL_TRACK_APPROVAL_ACTIONS", "[]")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
 @pytest.fixture
 def now() -> datetime:
     return NOW
@@ -61,6 +72,7 @@ def env(tmp_path, monkeypatch):
     monkeypatch.setenv("LEGAL_TRACK_OUTBOX_DIR", str(tmp_path / "outbox"))
     monkeypatch.setenv("LEGAL_TRACK_OUTPUT_DIR", str(tmp_path / "output"))
     monkeypatch.setenv("LEGAL_TRACK_ADMIN_PASSWORD", "admin-password-1")
+    monkeypatch.setenv("LEGAL_TRACK_APPROVAL_ACTIONS", "[]")  # see _no_approvals_by_default
     get_settings.cache_clear()
     reset_engine()
     yield tmp_path

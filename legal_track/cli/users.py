@@ -1,4 +1,4 @@
-"""`legal-track users add|list`."""
+"""`legal-track users add|list|password|disable|enable|role|reset`."""
 
 from __future__ import annotations
 
@@ -82,6 +82,7 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Output JSON.")) ->
             "email": u.email,
             "language": u.language,
             "active": u.active,
+            "must_change_password": u.must_change_password,
         }
         for u in users
     ]
@@ -92,6 +93,7 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Output JSON.")) ->
         out_console.print(
             f"{r['username']:<16} {r['role']:<8} {r['language']}  {r['email'] or '-'}"
             f"{'' if r['active'] else '  (inactive)'}"
+            f"{'  (must change password)' if r['must_change_password'] else ''}"
         )
 
 
@@ -114,3 +116,48 @@ def password(
         out_console.print(f"new password for {username} (shown once): {generated}")
     else:
         out_console.print(f"password of {username} changed")
+
+
+@app.command("disable")
+@handle_errors
+def disable(username: str) -> None:
+    """Disable an account: it cannot sign in, its open sessions end at once."""
+    from legal_track.auth import disable_user
+
+    with session() as s:
+        disable_user(s, username=username, actor=CLI_ACTOR, now=clock())
+    out_console.print(f"disabled {username}")
+
+
+@app.command("enable")
+@handle_errors
+def enable(username: str) -> None:
+    """Re-enable an account (also lifts a sign-in lockout)."""
+    from legal_track.auth import enable_user
+
+    with session() as s:
+        enable_user(s, username=username, actor=CLI_ACTOR, now=clock())
+    out_console.print(f"enabled {username}")
+
+
+@app.command("role")
+@handle_errors
+def role(username: str, new_role: RoleName = typer.Argument(..., help="admin, lead, staff, viewer or counsel.")) -> None:  # fmt: skip
+    """Give an account another role."""
+    from legal_track.auth import change_role
+
+    with session() as s:
+        change_role(s, username=username, new_role=new_role.value, actor=CLI_ACTOR, now=clock())
+    out_console.print(f"{username} is now {new_role.value}")
+
+
+@app.command("reset")
+@handle_errors
+def reset(username: str) -> None:
+    """Reset a password: a temporary one, printed once, to be changed at the next sign-in."""
+    from legal_track.auth import reset_password
+
+    with session() as s:
+        temporary = reset_password(s, username=username, actor=CLI_ACTOR, now=clock())
+    out_console.print(f"temporary password for {username} (shown once; to be changed at the "
+                      f"next sign-in): {temporary}")  # fmt: skip

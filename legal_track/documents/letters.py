@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from legal_track.approvals.gates import require_letter
 from legal_track.cases.events import add_event
 from legal_track.documents.errors import DocumentError
 from legal_track.models import CaseEvent, GeneratedDocument
@@ -41,6 +42,8 @@ def mark_sent(session: Session, *, document_id: int, on: date, actor: str, now: 
     if on < made_on:
         raise DocumentError(f"document {document_id} was generated on {made_on}; "
                             f"it cannot have been sent on {on}")  # fmt: skip
+    require_letter(session, case_id=doc.case_id, document_id=doc.id, on=on,
+                   tracking_no=tracking_no, actor=actor, now=now)  # maker-checker  # fmt: skip
     doc.sent_on = on
     doc.tracking_no = tracking_no.strip() or None
     session.add(doc)  # committed together with the event

@@ -27,6 +27,9 @@ LANG_KEY = "shell.lang"  # language chosen with the switch in this browser sessi
 SWITCH_KEY = "shell.lang_switch"  # the switch widget itself
 PAGE_KEY = "shell.page"  # URL path of the page of the current run
 ENTERED_KEY = "shell.entered"  # True when this run is the first on its page
+SIGNED_IN_KEY = "shell.signed_in_at"  # when this browser session signed in (aware UTC)
+SEEN_KEY = "shell.seen_at"  # the last run of this browser session (idle expiry)
+MUST_CHANGE_KEY = "shell.must_change"  # the account must choose a new password first
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +81,7 @@ def current_user() -> UserInfo | None:
 def sign_in(user: User) -> UserInfo:
     info = UserInfo.of(user)
     st.session_state[USER_KEY] = info
+    st.session_state[SIGNED_IN_KEY] = st.session_state[SEEN_KEY] = now()
     st.session_state.pop(SWITCH_KEY, None)  # re-initialise the switch with the user's language
     return info
 

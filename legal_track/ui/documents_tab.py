@@ -8,6 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from legal_track.approvals import ApprovalNeeded
 from legal_track.config import get_settings
 from legal_track.documents.convert import find_soffice
 from legal_track.documents.errors import DocumentError, PreflightFailed
@@ -179,6 +180,8 @@ def _letter(doc, actor: str) -> None:
                     with session() as s:
                         event = mark_sent(s, document_id=doc.id, on=on, actor=actor, now=now(), tracking_no=tracking,
                                           timezone=get_settings().timezone)  # fmt: skip
+                except ApprovalNeeded as exc:  # maker-checker: a lead or admin approves the sending
+                    st.info(tr("approvals.needed", id=exc.request_id), icon=":material/approval:")
                 except (DocumentError, ValueError, LookupError) as exc:
                     st.error(tr("documents.error", reason=str(exc)))
                 else:

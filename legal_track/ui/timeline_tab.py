@@ -8,6 +8,7 @@ from datetime import date
 
 import streamlit as st
 
+from legal_track.approvals import ApprovalNeeded
 from legal_track.cases.events import (
     add_event,
     delete_event,
@@ -163,6 +164,8 @@ def _new_event(case_id: int, stage: Stage, actor: str) -> None:
                 )  # fmt: skip
         except (EventDataError, TransitionError, LookupError) as exc:
             st.error(str(exc), icon=":material/error:")
+        except ApprovalNeeded as exc:  # maker-checker: a lead or admin approves the filing first
+            st.info(tr("approvals.needed", id=exc.request_id), icon=":material/approval:")
         else:
             st.success(tr("deadline.timeline.saved"))
             st.rerun()

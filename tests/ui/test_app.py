@@ -281,7 +281,7 @@ def test_admin_adds_a_user(app, db, user_of):
     at.selectbox(key="users.role").select(Role.viewer)
     at.text_input(key="users.password").input("short")
     at.button(key="users.create").click().run()
-    assert "at least 10 characters" in texts(at.error)[0]
+    assert "密码至少需要 10 个字符" in texts(at.error)[0]
     at.text_input(key="users.password").input("a long enough password")
     at.button(key="users.create").click().run()
     assert not at.exception and "已创建用户 newbie" in texts(at.success)[0]
