@@ -15,6 +15,14 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from legal_track.audit import AuditEvent, record
+from legal_track.cases.access import (
+    AccessDenied,
+    case_condition,
+    files_for_firm,
+    is_counsel,
+    may_see_case,
+    require_loan,
+)
 from legal_track.models import (
     Borrower,
     Case,
@@ -334,13 +342,18 @@ def case_detail(
     actor: str,
     now: datetime,
     audit: bool = True,
+    firm_id: int | None = None,
 ) -> CaseDetail:
-    """Everything the case page shows. Personal data is masked unless `role` may see it;
-    the access is audited as `case.view` (unless `audit` is False) and committed."""
+    """Everything the case page shows. Personal data is masked unless `role` may see it
+    (counsel: only on a case their firm files); a counsel account sees only its firm's
+    cases (`firm_id`). The access is audited as `case.view` (unless `audit` is False)."""
     case = session.get(Case, case_id)
-    if case is None:
+    if case is None or not may_see_case(session, case_id=case_id, role=role, firm_id=firm_id):
         raise NotFoundError(f"no case with id {case_id}")
     full = can_see_pii(role)
+    # counsel who file for the lender get the borrower's ID number and address; third
+    # parties' numbers stay masked for them
+    filer = is_counsel(role) and files_for_firm(session, case_id=case_id, firm_id=firm_id)
     borrower = session.get(Borrower, case.borrower_id)
     links = select(CaseLoan.loan_id).where(CaseLoan.case_id == case_id)
     loan_ids = list(session.execute(links).scalars())
@@ -361,8 +374,8 @@ def case_detail(
         opened_on=case.opened_on,
         closed_on=case.closed_on,
         close_reason=case.close_reason,
-        pii_visible=full,
-        borrower=_party(borrower, "borrower", full),
+        pii_visible=full or filer,
+        borrower=_party(borrower, "borrower", full or filer),
         parties=_other_parties(session, loan_ids, full),
         creditors=creditors,
         loans=loans,
@@ -387,20 +400,27 @@ def loan_detail(
     actor: str,
     now: datetime,
     audit: bool = True,
+    firm_id: int | None = None,
 ) -> LoanDetail:
     """The loan page: facts, parties, ledger, contact log and the cases covering it.
-    Masked per role like :func:`case_detail`; audited as `loan.view`."""
+    Masked per role like :func:`case_detail`; audited as `loan.view`. A counsel account
+    sees a loan only through a case of its firm."""
     loan = session.get(Loan, loan_id)
     if loan is None:
         raise NotFoundError(f"no loan with id {loan_id}")
+    try:
+        require_loan(session, loan_id=loan_id, role=role, firm_id=firm_id)
+    except AccessDenied:
+        raise NotFoundError(f"no loan with id {loan_id}") from None
     full = can_see_pii(role)
     creditor = session.get(Creditor, loan.creditor_id)
     borrower = session.get(Borrower, loan.borrower_id)
     contacts, contacts_total = _contacts(session, [loan_id], full)
+    scope = case_condition(role, firm_id)
     cases = session.execute(
         select(Case.id, Case.ref, Case.stage)
         .join(CaseLoan, CaseLoan.case_id == Case.id)
-        .where(CaseLoan.loan_id == loan_id)
+        .where(CaseLoan.loan_id == loan_id, *([scope] if scope is not None else []))
         .order_by(Case.ref)
     ).all()
     detail = LoanDetail(

@@ -17,6 +17,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
+from legal_track.cases.access import case_condition
 from legal_track.cases.detail import CaseDetail, LoanDetail, case_detail, loan_detail
 from legal_track.cases.lifecycle import Route, Stage
 from legal_track.identity import normalize_id_number
@@ -192,14 +193,25 @@ def _overdue_exists(today: date) -> ColumnElement:
 
 
 def list_cases(
-    session: Session, *, filters: CaseFilters, page: int, page_size: int, today: date
+    session: Session,
+    *,
+    filters: CaseFilters,
+    page: int,
+    page_size: int,
+    today: date,
+    role: str | None = None,
+    firm_id: int | None = None,
 ) -> CasePage:
     """One page of cases matching `filters`, with the total count. Pages are 1-based;
-    a page past the end gives the last page."""
+    a page past the end gives the last page. A counsel viewer (`role`) sees only the
+    cases assigned to `firm_id` (search included)."""
     filters.validate()
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise CaseQueryError(f"page size must be between 1 and {MAX_PAGE_SIZE}, not {page_size}")
     conds = _conditions(filters, today)
+    scope = case_condition(role, firm_id)
+    if scope is not None:
+        conds.append(scope)
     count_q = select(func.count()).select_from(Case).where(and_(True, *conds))
     total = session.execute(count_q).scalar_one()
     pages = max(1, -(-total // page_size))
@@ -308,8 +320,15 @@ def forum_options(session: Session) -> list[str]:
     return [f for (f,) in session.execute(query)]
 
 
-def case_id_for_ref(session: Session, ref: str) -> int | None:
-    return session.execute(select(Case.id).where(Case.ref == ref.strip())).scalar_one_or_none()
+def case_id_for_ref(
+    session: Session, ref: str, *, role: str | None = None, firm_id: int | None = None
+) -> int | None:
+    """The id of case `ref`, or None; a counsel viewer finds only its firm's cases."""
+    query = select(Case.id).where(Case.ref == ref.strip())
+    scope = case_condition(role, firm_id)
+    if scope is not None:
+        query = query.where(scope)
+    return session.execute(query).scalar_one_or_none()
 
 
 def loan_id_for_contract(session: Session, contract_no: str) -> int | None:

@@ -15,6 +15,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from legal_track.audit import AuditEvent, record
+from legal_track.cases.access import case_condition
 from legal_track.db import utcnow_from
 from legal_track.deadlines.rules import default_rules
 from legal_track.models import Case, Deadline, DeadlineNotice, DeadlineStatus, User
@@ -149,14 +150,25 @@ def open_deadlines(
     return [_item(row) for row in session.exec(q).all()]
 
 
-def board_counts(session: Session, *, today: date, owner_id: int | None = None) -> dict[str, int]:
-    """How many open deadlines fall in each bucket (overdue, today, week, later)."""
+def board_counts(
+    session: Session,
+    *,
+    today: date,
+    owner_id: int | None = None,
+    role: str | None = None,
+    firm_id: int | None = None,
+) -> dict[str, int]:
+    """How many open deadlines fall in each bucket (overdue, today, week, later); a
+    counsel viewer counts only its firm's cases."""
     out = {}
+    scope = case_condition(role, firm_id)
     for bucket in Bucket:
         q = select(func.count()).select_from(Deadline).join(Case, Case.id == Deadline.case_id)
         q = q.where(Deadline.status == DeadlineStatus.open, _bucket_filter(bucket, today))
         if owner_id is not None:
             q = q.where(Case.owner_id == owner_id)
+        if scope is not None:
+            q = q.where(scope)
         out[bucket.value] = session.exec(q).one()
     return out
 
@@ -169,9 +181,14 @@ def board_page(
     owner_id: int | None = None,
     limit: int = 50,
     offset: int = 0,
+    role: str | None = None,
+    firm_id: int | None = None,
 ) -> list[OpenDeadline]:
-    """One page of one board bucket, most urgent first."""
+    """One page of one board bucket, most urgent first (a counsel viewer: its firm's cases)."""
     q = _query(owner_id).where(_bucket_filter(Bucket(bucket), today))
+    scope = case_condition(role, firm_id)
+    if scope is not None:
+        q = q.where(scope)
     q = q.order_by(effective_due_sql, Deadline.id).limit(limit).offset(offset)
     return [_item(row) for row in session.exec(q).all()]
 

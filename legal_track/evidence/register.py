@@ -21,6 +21,7 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from legal_track.audit import AuditEvent, record
+from legal_track.cases.access import files_for_firm, is_counsel, may_see_case
 from legal_track.config import Settings, get_settings
 from legal_track.db import utcnow_from
 from legal_track.evidence.bundle import (
@@ -39,6 +40,7 @@ from legal_track.evidence.store import EvidenceStore, sanitize_name
 from legal_track.evidence.verify import StoreProblem, StoreReport, verify_store
 from legal_track.models import (
     Case,
+    CaseLoan,
     CustodyAction,
     CustodyEntry,
     EvidenceCategory,
@@ -204,10 +206,16 @@ def read_item(
     now: datetime,
     rendition: bool = False,
     settings: Settings | None = None,
+    role: str | None = None,
+    firm_id: int | None = None,
 ) -> bytes:
-    """The item's bytes (checked against its hash), logged as `viewed` in its custody log."""
+    """The item's bytes (checked against its hash), logged as `viewed` in its custody log.
+    A counsel viewer (`role`, `firm_id`) reads only items of its firm's cases, and ID
+    documents only where the firm files for the lender."""
     now = utcnow_from(now)
     item = _item(session, item_id)
+    if is_counsel(role):
+        _check_counsel_item(session, item, firm_id)
     sha = item.rendition_sha256 if rendition and item.rendition_sha256 else item.sha256
     data = store_for(settings).read_bytes(sha)
     detail = {"sha256": sha, "rendition": sha != item.sha256}
@@ -219,6 +227,25 @@ def read_item(
     record(session, AuditEvent(actor, "evidence.viewed", "evidence", str(item.id), detail), now=now)
     session.commit()
     return data
+
+
+def _check_counsel_item(session: Session, item: EvidenceItem, firm_id: int | None) -> None:
+    links = session.exec(select(EvidenceLink).where(EvidenceLink.item_id == item.id)).all()
+    case_ids = {link.case_id for link in links if link.case_id is not None}
+    loan_ids = [link.loan_id for link in links if link.loan_id is not None]
+    if loan_ids:
+        case_ids |= set(
+            session.exec(select(CaseLoan.case_id).where(col(CaseLoan.loan_id).in_(loan_ids))).all()
+        )
+    reachable = [
+        c for c in case_ids if may_see_case(session, case_id=c, role="counsel", firm_id=firm_id)
+    ]
+    if not reachable:
+        raise LookupError(f"no evidence item {item.id}")
+    if str(item.category) == EvidenceCategory.id_document.value and not any(
+        files_for_firm(session, case_id=c, firm_id=firm_id) for c in reachable
+    ):
+        raise LookupError(f"evidence item {item.id}: ID documents go only to a firm that files")
 
 
 def record_custody(

@@ -90,6 +90,7 @@ class Deadline(SQLModel, table=True):
 class NoticeKind(StrEnum):
     calendar_moved = "calendar_moved"  # a loaded holiday notice moved a provisional date
     moved_under_override = "moved_under_override"  # the computed date moved; override kept
+    counsel_update = "counsel_update"  # outside counsel reported an event on the case
 
 
 class DeadlineNotice(SQLModel, table=True):

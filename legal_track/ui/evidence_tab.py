@@ -34,7 +34,8 @@ from legal_track.evidence.store import EvidenceStore
 from legal_track.models import Case, CustodyAction, EvidenceCategory, Role
 from legal_track.privacy import can_see_pii
 from legal_track.ui.context import current_user, lang, now, session, today, tr
-from legal_track.ui.widgets import DASH, local_time, table
+from legal_track.ui.scope import firm_for
+from legal_track.ui.widgets import DASH, local_time, md, table
 
 K = "evidence."
 EDIT_ROLES = frozenset({Role.admin, Role.lead, Role.staff})
@@ -198,11 +199,19 @@ def _list(case_id: int, can_view: bool, actor: str) -> None:
         return
     item = next(i for i in items if i.id == chosen)
     seen = st.session_state.setdefault(VIEWED, set())
+    viewer = current_user()
     with session() as s:
-        if item.id in seen:  # already in the custody log for this session
+        counsel = viewer is not None and viewer.role == Role.counsel
+        if item.id in seen and not counsel:  # already in the custody log for this session
             data = store_for().read_bytes(item.sha256)
         else:
-            data = read_item(s, item_id=item.id, actor=actor, now=now())  # logs `viewed`
+            try:  # logs `viewed`; a counsel account gets only what its firm may have
+                data = read_item(s, item_id=item.id, actor=actor, now=now(),
+                                 role=viewer.role if viewer else None,
+                                 firm_id=firm_for(s, viewer) if viewer else None)  # fmt: skip
+            except LookupError as exc:
+                st.error(str(exc))
+                return
             seen.add(item.id)
         log = custody_log(s, item_id=item.id)
     png = _preview_of(item)
@@ -313,6 +322,8 @@ def _builder(case_id: int, ref: str, actor: str) -> None:
     )
     dividers = c1.checkbox(tr("evidence.bundle.dividers"), key=K + "dividers")
     group = c2.checkbox(tr("evidence.bundle.group"), key=K + "group")
+    embed = c2.checkbox(tr("evidence.bundle.embed_fonts"), key=K + "embed_fonts",
+                        help=tr("evidence.bundle.embed_fonts_help"))  # fmt: skip
     append = previous is not None and c1.checkbox(tr("evidence.bundle.append"), key=K + "append")
     if st.button(tr("evidence.bundle.build"), key=K + "build", type="primary"):
         if not picked:
@@ -320,11 +331,12 @@ def _builder(case_id: int, ref: str, actor: str) -> None:
         else:
             order = [key for _, _, key in sorted(picked)]
             _build(case_id, ref, actor, order, title=title, dividers=dividers, group=group,
-                   max_mb=int(max_mb), previous=previous, append=append)  # fmt: skip
+                   max_mb=int(max_mb), previous=previous, append=append, embed=embed)  # fmt: skip
     _show_result(case_id)
 
 
-def _build(case_id, ref, actor, order, *, title, dividers, group, max_mb, previous, append) -> None:
+def _build(case_id, ref, actor, order, *, title, dividers, group, max_mb, previous, append,
+           embed=False) -> None:  # fmt: skip
     bar = st.progress(0.0, text=tr("evidence.bundle.progress", done=0, total=len(order)))
 
     def progress(done: int, total: int) -> None:
@@ -333,7 +345,7 @@ def _build(case_id, ref, actor, order, *, title, dividers, group, max_mb, previo
 
     stamp = now().astimezone(ZoneInfo(get_settings().timezone)).strftime("%Y%m%d-%H%M%S")
     out = get_settings().output_dir / "bundles" / ref / f"{ref}-{stamp}.pdf"
-    overrides = {"title": title or "证据材料", "dividers": dividers}
+    overrides = {"title": title or "证据材料", "dividers": dividers, "embed_fonts": embed}
     if max_mb:
         overrides["max_volume_bytes"] = max_mb * 1024 * 1024
     try:
@@ -354,10 +366,37 @@ def _build(case_id, ref, actor, order, *, title, dividers, group, max_mb, previo
         "sha256": list(result.sha256),
         "pages": result.page_count,
         "rows": [(r.label, r.name, r.pages_text) for r in result.rows],
+        "fonts": [
+            (r.label, list(r.fonts_missing), list(r.fonts_substituted))
+            for r in result.rows
+            if r.fonts_missing
+        ],  # fmt: skip
+        "embed_fonts": embed,
         "changes": [
             (c.status, c.name, c.old_label or DASH, c.label or DASH) for c in result.changes
         ],
     }
+
+
+def _show_fonts(fonts: list, *, embedded: bool) -> None:
+    """Exhibits whose own fonts are not embedded: which, and whether the bundle embedded
+    substitutes (the same note is in the 证据目录 row)."""
+    if not fonts:
+        return
+    lines = []
+    for label, missing, substituted in fonts:
+        line = tr("evidence.bundle.fonts_row", label=label, fonts=", ".join(missing))
+        if substituted:
+            line += tr("evidence.bundle.fonts_substituted", fonts=", ".join(substituted))
+        kept = [f for f in missing if f not in substituted]
+        if kept:
+            line += tr("evidence.bundle.fonts_kept", fonts=", ".join(kept))
+        lines.append(line)
+    unresolved = any(len(m) > len(s) for _, m, s in fonts)
+    (st.warning if unresolved else st.info)(tr("evidence.bundle.fonts_header"))
+    st.markdown("\n".join(f"- {md(line)}" for line in lines))
+    if unresolved and not embedded:
+        st.caption(tr("evidence.bundle.fonts_hint"))
 
 
 def _show_result(case_id: int) -> None:
@@ -372,6 +411,7 @@ def _show_result(case_id: int) -> None:
             for s, n, o, w in res["changes"]
         ))  # fmt: skip
     st.markdown("\n".join(f"- {label} · {name} · {pages}" for label, name, pages in res["rows"]))
+    _show_fonts(res.get("fonts", []), embedded=res.get("embed_fonts", False))
     for n, (volume, sha) in enumerate(zip(res["volumes"], res["sha256"], strict=True)):
         path = Path(volume)
         if path.is_file():

@@ -73,9 +73,25 @@ def test_case_workers_see_personal_data_in_full(session, portfolio, role):
     assert {c.target for c in d.contacts} == {"13912345678", "13600002222", "北京市东城区示例路1号"}
 
 
+def _assign(session, case, *, filing: bool) -> int:
+    from datetime import date
+
+    from legal_track.models import CaseAssignment, LawFirm
+
+    firm = LawFirm(name=f"某律师事务所{case.id}{filing}", created_at=NOW)
+    session.add(firm)
+    session.flush()
+    session.add(CaseAssignment(case_id=case.id, firm_id=firm.id, includes_filing=filing,
+                               assigned_on=date(2026, 11, 1), assigned_by="t", assigned_at=NOW))  # fmt: skip
+    session.commit()
+    return firm.id
+
+
 @pytest.mark.parametrize("role", [Role.viewer, Role.counsel])
 def test_other_roles_see_masked_personal_data(session, portfolio, role):
-    d = case_detail(session, case_id=portfolio["case"].id, role=role, actor="u", now=NOW)
+    firm = _assign(session, portfolio["case"], filing=False) if role == Role.counsel else None
+    d = case_detail(session, case_id=portfolio["case"].id, role=role, actor="u", now=NOW,
+                    firm_id=firm)  # fmt: skip
     real = portfolio["borrower"].id_number
     assert not d.pii_visible
     assert d.borrower.id_number == real[:6] + "********" + real[-4:]
@@ -86,6 +102,24 @@ def test_other_roles_see_masked_personal_data(session, portfolio, role):
         "136****2222",  # a third party's number
         "北京市东城区示例路1号",  # a letter's postal address is not a number
     }
+
+
+def test_counsel_who_file_see_the_borrower_but_not_third_parties(session, portfolio):
+    firm = _assign(session, portfolio["case"], filing=True)
+    d = case_detail(session, case_id=portfolio["case"].id, role=Role.counsel, actor="u",
+                    now=NOW, firm_id=firm)  # fmt: skip
+    assert d.borrower.id_number == portfolio["borrower"].id_number, "full ID for the filing"
+    assert d.parties[0].phone == "137****1111" and "136****2222" in {c.target for c in d.contacts}
+
+
+def test_counsel_see_nothing_of_cases_not_assigned_to_their_firm(session, portfolio):
+    from legal_track.cases.detail import NotFoundError
+
+    other = _assign(session, portfolio["case"], filing=True) + 1000
+    for firm in (None, other):
+        with pytest.raises(NotFoundError, match="no case with id"):
+            case_detail(session, case_id=portfolio["case"].id, role=Role.counsel, actor="u",
+                        now=NOW, firm_id=firm)  # fmt: skip
 
 
 def test_case_detail_has_every_section(session, portfolio):

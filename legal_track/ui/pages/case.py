@@ -3,10 +3,13 @@ the tabs other areas register in `CASE_TABS`. Reached as /case?ref=LT-2026-00012
 
 import streamlit as st
 
+from legal_track.analytics import case_recovery
 from legal_track.cases.listing import case_detail, case_id_for_ref
 from legal_track.ui import case_sections as sections
+from legal_track.ui import widgets as w
 from legal_track.ui.case_tabs import CASE_TABS
 from legal_track.ui.context import now, page_entered, require_role, session, tr
+from legal_track.ui.scope import firm_for
 from legal_track.ui.widgets import page_title
 
 AUDITED = "case.audited_ref"  # one case.view audit entry per visit, not per rerun
@@ -22,7 +25,8 @@ if not ref:
     st.stop()
 
 with session() as s:
-    case_id = case_id_for_ref(s, ref)
+    firm = firm_for(s, user)
+    case_id = case_id_for_ref(s, ref, role=user.role, firm_id=firm)
     if case_id is None:
         st.page_link(
             "legal_track/ui/pages/cases.py", label=tr("ui.case.back"), icon=":material/arrow_back:"
@@ -31,8 +35,9 @@ with session() as s:
         st.stop()
     audit = page_entered() or st.session_state.get(AUDITED) != ref
     detail = case_detail(
-        s, case_id=case_id, role=user.role, actor=user.username, now=now(), audit=audit
-    )
+        s, case_id=case_id, role=user.role, actor=user.username, now=now(), audit=audit,
+        firm_id=firm,
+    )  # fmt: skip
 st.session_state[AUDITED] = ref
 
 sections.case_header(detail)
@@ -50,6 +55,11 @@ tabs = st.tabs(labels + [tr(tab.title_key) for tab in extra], key="case.tabs", o
 overview, ledger, contacts, events, *registered = tabs
 if overview.open is not False:
     with overview:
+        with session() as s:
+            rec = case_recovery(s, case_id=case_id)
+        w.facts([(tr("analytics.case.recovered"), w.money(rec["recovered"])),
+                 (tr("analytics.case.outstanding"), w.money(rec["outstanding"])),
+                 (tr("analytics.case.written_off"), w.money(rec["written_off"]))])  # fmt: skip
         sections.parties(detail.borrower, detail.parties, detail.pii_visible, prefix="case")
         sections.loans(detail.loans, prefix="case")
         sections.creditors(detail.creditors, prefix="case")

@@ -7,10 +7,11 @@ from legal_track.ui import case_filters
 from legal_track.ui import widgets as w
 from legal_track.ui.case_filters import PAGE_NO
 from legal_track.ui.context import require_role, session, today, tr
+from legal_track.ui.scope import firm_for
 
 PAGE_SIZES = (25, 50, 100)
 
-require_role()
+user = require_role()
 case_filters.seed()
 st.session_state.setdefault("cases.page_size", PAGE_SIZES[0])
 
@@ -25,6 +26,8 @@ with session() as s:
         page=st.session_state.get(PAGE_NO, 1),
         page_size=st.session_state["cases.page_size"],
         today=today(),
+        role=user.role,
+        firm_id=firm_for(s, user),
     )
 st.session_state[PAGE_NO] = result.page
 

@@ -18,6 +18,7 @@ from legal_track.deadlines import (
 from legal_track.models import Role
 from legal_track.ui import lookups
 from legal_track.ui.context import lang, now, require_role, session, today, tr
+from legal_track.ui.scope import firm_for
 from legal_track.ui.widgets import DASH, page_title, table_height
 
 K = "deadlines."
@@ -56,7 +57,8 @@ if notices:
 
 # -- buckets ------------------------------------------------------------------------------
 with session() as s:
-    counts = board_counts(s, today=day, owner_id=owner_id)
+    firm = firm_for(s, user)
+    counts = board_counts(s, today=day, owner_id=owner_id, role=user.role, firm_id=firm)
 cols = st.columns(len(Bucket))
 for col, bucket in zip(cols, Bucket, strict=True):
     col.metric(tr(f"deadline.bucket.{bucket.value}"), counts[bucket.value])
@@ -79,7 +81,7 @@ if pages > 1:
 with session() as s:
     items = board_page(
         s, today=day, bucket=bucket, owner_id=owner_id, limit=PAGE_SIZE,
-        offset=(page - 1) * PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE, role=user.role, firm_id=firm,
     )  # fmt: skip
 
 

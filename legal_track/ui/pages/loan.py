@@ -3,11 +3,13 @@ panels other areas register in `LOAN_PANELS`. Reached as /loan?contract=HT000123
 
 import streamlit as st
 
+from legal_track.cases.detail import NotFoundError
 from legal_track.cases.listing import loan_detail, loan_id_for_contract
 from legal_track.ui import case_sections as sections
 from legal_track.ui import widgets as w
 from legal_track.ui.case_tabs import LOAN_PANELS
 from legal_track.ui.context import now, page_entered, require_role, session, tr
+from legal_track.ui.scope import firm_for
 
 AUDITED = "loan.audited_contract"
 
@@ -22,7 +24,12 @@ with session() as s:
         st.error(tr("ui.loan.not_found", contract=contract or w.DASH))
         st.stop()
     audit = page_entered() or st.session_state.get(AUDITED) != contract
-    d = loan_detail(s, loan_id=loan_id, role=user.role, actor=user.username, now=now(), audit=audit)
+    try:
+        d = loan_detail(s, loan_id=loan_id, role=user.role, actor=user.username, now=now(),
+                        audit=audit, firm_id=firm_for(s, user))  # fmt: skip
+    except NotFoundError:
+        st.error(tr("ui.loan.not_found", contract=contract))
+        st.stop()
 st.session_state[AUDITED] = contract
 
 st.page_link(
