@@ -74,6 +74,25 @@ def measure(url: str, repeat: int) -> dict[str, tuple[float, float]]:
     return out
 
 
+def prepare(db: Path) -> None:
+    """A portfolio built before the stage-visit table existed gets it (not timed)."""
+    from sqlalchemy import inspect
+    from sqlmodel import Session
+
+    from legal_track.analytics.recoveries import rebuild_recovery
+    from legal_track.cases.visits import rebuild_visits
+    from legal_track.db import make_engine
+    from legal_track.models.analytics import CaseRecovery, StageVisit
+
+    engine = make_engine(f"sqlite:///{db}")
+    for table, rebuild in ((StageVisit, rebuild_visits), (CaseRecovery, rebuild_recovery)):
+        if not inspect(engine).has_table(table.__tablename__):
+            table.__table__.create(engine)
+            with Session(engine) as s:
+                print(f"{table.__tablename__}: {rebuild(s):,} rows", flush=True)
+    engine.dispose()
+
+
 def copy_to_pg(db: Path, url: str, schema: str) -> str:
     """The SQLite portfolio into a fresh PostgreSQL schema (table by table, in chunks)."""
     from sqlalchemy import MetaData, create_engine, select, text
@@ -91,7 +110,8 @@ def copy_to_pg(db: Path, url: str, schema: str) -> str:
     meta = MetaData()
     meta.reflect(source)
     order = ["user", "creditor", "borrower", "loan", "case", "caseloan", "caseevent",
-             "ledgerentry", "contactlog", "limitationclock", "deadlinetext", "deadline"]  # fmt: skip
+             "ledgerentry", "contactlog", "limitationclock", "deadlinetext", "deadline",
+             "stagevisit", "caserecovery"]  # fmt: skip
     with source.connect() as src, target.begin() as dst:
         dst.execute(text("SET session_replication_role = replica"))
         for name in order:
@@ -125,6 +145,7 @@ def main() -> None:
     args = parser.parse_args()
     if not args.db.exists():
         sys.exit(f"{args.db}: build it with `python -m bench.escalation --db {args.db}`")
+    prepare(args.db)
     results = {"SQLite": measure(f"sqlite:///{args.db}", args.repeat)}
     if args.pg:
         pg = copy_to_pg(args.db, args.pg, "bench_analytics")
@@ -162,10 +183,12 @@ def report(args, results: dict) -> None:
         )
     lines += [
         "",
-        "Dwell times are the figure that misses the target: the median and p90 per route "
-        "and stage are ranked over every stage visit (a window over the case events), "
-        "which takes seconds on 400,000 events. Meeting 200 ms needs the stage visits kept "
-        "in a table of their own, written when events change (see docs/analytics.md).",
+        "Dwell times read the stage visits kept in a table of their own (`stagevisit`, "
+        "rewritten with a case's events) as a histogram; before that table the same figure "
+        "was a window over every case event and took 4.6 s (SQLite) / 1.3 s (PostgreSQL). "
+        "The KPIs are several aggregates together; the recovery figures join the ledger "
+        "to the cases' loans and are the next to keep in a table of their own if the "
+        "200 ms target is to hold for them (see docs/analytics.md).",
         "",
     ]  # fmt: skip
     write_report(args.out, lines)

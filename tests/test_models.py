@@ -122,3 +122,61 @@ def test_models_and_migrations_on_postgresql():
     with eng.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
     eng.dispose()
+
+
+def test_migrations_upgrade_a_populated_database(tmp_path):
+    """A team's database from before the audit chain, counsel and dashboard tables (rows
+    written with that version's columns): the upgrade keeps every row, chains the audit
+    trail and fills the stage stays and recoveries from the events and the ledger."""
+    from alembic import command
+    from sqlalchemy import MetaData, func, insert, select
+    from sqlmodel import Session
+
+    from legal_track.audit.verify import verify_chain
+    from legal_track.db import alembic_config, make_engine
+    from legal_track.models import AuditEntry, CaseRecovery, StageVisit, User
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    command.upgrade(alembic_config(engine), "esc01")
+    meta = MetaData()
+    meta.reflect(engine)
+    t = meta.tables
+    from datetime import UTC, date, datetime
+
+    at = datetime(2026, 11, 29, 1, 0, tzinfo=UTC).replace(tzinfo=None)
+    with engine.begin() as conn:
+        conn.execute(insert(t["user"]), [{"username": "li", "display_name": "李", "email": None,
+                     "role": "lead", "language": "zh", "password_hash": "-", "active": True,
+                     "lead_id": None, "created_at": at}])  # fmt: skip
+        conn.execute(insert(t["creditor"]), [{"name": "甲公司", "lender_type": "licensed"}])
+        conn.execute(insert(t["borrower"]), [{"name": "王", "id_number": "110101199003077777",
+                     "is_demo": False}])  # fmt: skip
+        conn.execute(insert(t["loan"]), [{"contract_no": "HT1", "creditor_id": 1, "borrower_id": 1,
+                     "principal": 1_000_000, "annual_rate": 180_000, "disbursed_on": date(2025, 1, 1),
+                     "maturity_on": date(2026, 1, 1), "schedule": "[]", "outstanding_principal": 800_000,
+                     "status": "legal"}])  # fmt: skip
+        conn.execute(insert(t["case"]), [{"ref": "LT-2026-000001", "borrower_id": 1,
+                     "route": "litigation", "stage": "lit_filed", "owner_id": 1,
+                     "claim_total": "8000.00", "claim_snapshot": "{}", "opened_on": date(2026, 3, 1),
+                     "created_at": at}])  # fmt: skip
+        conn.execute(insert(t["caseloan"]), [{"case_id": 1, "loan_id": 1}])
+        conn.execute(insert(t["caseevent"]), [
+            {"case_id": 1, "kind": "demand_letter_sent", "on": date(2026, 3, 1), "actor": "li",
+             "note": "", "data": "{}", "created_at": at},
+            {"case_id": 1, "kind": "complaint_filed", "on": date(2026, 3, 11), "actor": "li",
+             "note": "", "data": "{}", "created_at": at},
+        ])  # fmt: skip
+        conn.execute(insert(t["ledgerentry"]), [{"loan_id": 1, "kind": "repayment",
+                     "amount": 50_000, "booked_on": date(2026, 4, 2), "reference": "R1"}])  # fmt: skip
+        conn.execute(insert(t["auditentry"]), [
+            {"at": at, "actor": "li", "action": f"test.{n}", "object_type": "", "object_id": "",
+             "detail": "{}"} for n in range(3)])  # fmt: skip
+    command.upgrade(alembic_config(engine), "heads")
+    with Session(engine) as s:
+        assert s.exec(select(User)).scalars().one().must_change_password is False
+        assert s.execute(select(func.count()).select_from(AuditEntry)).scalar() == 3
+        assert verify_chain(s).ok, "the old entries are chained in id order"
+        stays = s.exec(select(StageVisit).order_by(StageVisit.entered_on)).scalars().all()
+        assert [(v.stage, v.days) for v in stays] == [("demand_letter", 10), ("lit_filed", None)]
+        assert s.exec(select(CaseRecovery)).scalars().one().fen == 50_000
+    engine.dispose()

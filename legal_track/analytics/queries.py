@@ -2,10 +2,10 @@
 cases are never loaded into Python): KPIs, the stage funnel, dwell times per stage,
 recovery per route and per law firm, and the monthly trend.
 
-Recovery of a case: the repayments booked in the ledger on the case's loans on or after
-the day the case was opened, plus the `payment_received` events of the case that no such
-ledger repayment matches (same amount, same day): a payment both reported by counsel and
-booked by finance counts once. Amounts are integer fen in SQL and Decimal yuan here.
+Recovery of a case is kept per month in `caserecovery` (legal_track.analytics.recoveries):
+the repayments booked in the ledger on the case's loans on or after the day the case was
+opened, plus the `payment_received` events no such ledger repayment matches (same amount,
+same day). Amounts are integer fen in SQL and Decimal yuan here.
 
 Every query takes the same `Filters` (route, forum, counsel firm, owner, opened between).
 """
@@ -17,12 +17,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import (
-    Date,
     Integer,
     Numeric,
     and_,
     case,
     cast,
+    distinct,
     exists,
     extract,
     func,
@@ -39,10 +39,13 @@ from legal_track.models import (
     Case,
     CaseEvent,
     CaseLoan,
+    CaseRecovery,
     Deadline,
+    EscalationDecision,
     LedgerEntry,
     LimitationClock,
     Loan,
+    StageVisit,
     User,
 )
 
@@ -89,43 +92,6 @@ def _ledger_fen():
     return cast(LedgerEntry.__table__.c.amount, Integer)
 
 
-def _recovered_by_case(filters: Filters):
-    """(case_id, recovered fen) per case, as a subquery: ledger repayments after opening
-    plus payment_received events no ledger repayment matches."""
-    ledger = (
-        select(CaseLoan.case_id.label("case_id"), func.sum(_ledger_fen()).label("fen"))
-        .join(LedgerEntry, LedgerEntry.loan_id == CaseLoan.loan_id)
-        .join(Case, Case.id == CaseLoan.case_id)
-        .where(
-            LedgerEntry.kind == "repayment",
-            LedgerEntry.booked_on >= Case.opened_on,
-            *filters.where(),
-        )  # fmt: skip
-        .group_by(CaseLoan.case_id)
-    )
-    amount = CaseEvent.data["amount"].as_string()
-    event_fen = cast(func.round(cast(amount, Numeric(18, 2)) * 100), Integer)
-    matched = exists().where(
-        CaseLoan.case_id == CaseEvent.case_id,
-        LedgerEntry.loan_id == CaseLoan.loan_id,
-        LedgerEntry.kind == "repayment",
-        LedgerEntry.booked_on == CaseEvent.on,
-        _ledger_fen() == event_fen,
-    )
-    events = (
-        select(CaseEvent.case_id.label("case_id"), func.sum(event_fen).label("fen"))
-        .join(Case, Case.id == CaseEvent.case_id)
-        .where(CaseEvent.kind == "payment_received", ~matched, *filters.where())
-        .group_by(CaseEvent.case_id)
-    )
-    both = ledger.union_all(events).subquery()
-    return (
-        select(both.c.case_id, func.sum(both.c.fen).label("fen"))
-        .group_by(both.c.case_id)
-        .subquery()
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class Kpis:
     open_cases: int
@@ -141,21 +107,22 @@ class Kpis:
 
 def kpis(session: Session, *, today: date, filters: Filters = Filters()) -> Kpis:
     open_ = [Case.closed_on.is_(None), *filters.where()]
-    by_route = dict(session.execute(
-        select(Case.route, func.count()).where(*open_).group_by(Case.route)).all())  # fmt: skip
-    by_stage = dict(session.execute(
-        select(Case.stage, func.count()).where(*open_).group_by(Case.stage)).all())  # fmt: skip
-    claim = session.execute(select(func.sum(Case.claim_total_fen)).where(*open_)).scalar()
-    month_start, year_start = today.replace(day=1), today.replace(month=1, day=1)
-    booked = LedgerEntry.booked_on
+    by_route: dict[str, int] = {}
+    by_stage: dict[str, int] = {}
+    claim = 0
+    for route, stage, n, fen in session.execute(
+        select(Case.route, Case.stage, func.count(), func.sum(Case.claim_total_fen))
+        .where(*open_).group_by(Case.route, Case.stage)
+    ).all():  # fmt: skip
+        by_route[route] = by_route.get(route, 0) + n
+        by_stage[stage] = by_stage.get(stage, 0) + n
+        claim += int(fen or 0)
+    this_month = today.year * 100 + today.month
     month_fen, year_fen = session.execute(
-        select(func.sum(case((booked >= month_start, _ledger_fen()), else_=0)),
-               func.sum(_ledger_fen()))
-        .select_from(LedgerEntry)
-        .join(CaseLoan, CaseLoan.loan_id == LedgerEntry.loan_id)
-        .join(Case, Case.id == CaseLoan.case_id)
-        .where(LedgerEntry.kind == "repayment", booked >= Case.opened_on,
-               booked >= year_start, booked <= today, *filters.where())
+        select(func.sum(case((CaseRecovery.month == this_month, CaseRecovery.fen), else_=0)),
+               func.sum(CaseRecovery.fen))
+        .where(CaseRecovery.month >= today.year * 100, CaseRecovery.month <= this_month,
+               *([CaseRecovery.case_id.in_(_cases(filters))] if filters.where() else []))
     ).one()  # fmt: skip
     recovered = {"month": month_fen, "year": year_fen}
     due = func.coalesce(Deadline.override_due, Deadline.due)
@@ -206,52 +173,58 @@ def _stage_of_kind():
 
 
 def dwell_times(session: Session, *, today: date, filters: Filters = Filters()) -> list[dict]:
-    """Days spent in each stage per route: median and 90th percentile over the stage visits
-    (from the event that entered a stage to the next stage-changing event, or today while
-    the case is still there), with the number of visits. Percentiles are computed in SQL
-    by rank (the same on SQLite and PostgreSQL)."""
-    stage = _stage_of_kind().label("stage")
-    moves = (
-        select(CaseEvent.case_id, Case.route, CaseEvent.on, stage)
-        .join(Case, Case.id == CaseEvent.case_id)
-        .where(CaseEvent.kind.in_([k.value for k in IMPLIED_STAGE]), *filters.where())
-        .subquery()
-    )
-    nxt = func.lead(moves.c.on).over(partition_by=moves.c.case_id, order_by=moves.c.on)
-    spans = select(
-        moves.c.route, moves.c.stage, moves.c.on.label("entered"), nxt.label("left")
-    ).subquery()
-    end = func.coalesce(spans.c.left, today)
-    days = _days_between(spans.c.entered, end, session).label("days")
-    visits = select(spans.c.route, spans.c.stage, days).where(spans.c.stage != "closed").subquery()
-    rank = func.row_number().over(partition_by=(visits.c.route, visits.c.stage),
-                                  order_by=visits.c.days).label("rn")  # fmt: skip
-    count = func.count().over(partition_by=(visits.c.route, visits.c.stage)).label("n")
-    ranked = select(visits.c.route, visits.c.stage, visits.c.days, rank, count).subquery()
-    q = (
-        select(
-            ranked.c.route, ranked.c.stage,
-            func.min(case((ranked.c.rn * 2 >= ranked.c.n, ranked.c.days))),
-            func.min(case((ranked.c.rn * 10 >= ranked.c.n * 9, ranked.c.days))),
-            func.max(ranked.c.n),
-        ).group_by(ranked.c.route, ranked.c.stage)
-    )  # fmt: skip
+    """Days spent in each stage per route: median and 90th percentile over the stays
+    (table `stagevisit`, kept with the events; a stay still going counts until today),
+    with the number of stays. The database returns a histogram (route, stage, days,
+    count); the percentiles are read off it by rank."""
+    scope = [StageVisit.case_id.in_(_cases(filters))] if filters.where() else []
+    done = session.execute(
+        select(StageVisit.route, StageVisit.stage, StageVisit.days, func.count())
+        .where(StageVisit.days.is_not(None), StageVisit.stage != "closed", *scope)
+        .group_by(StageVisit.route, StageVisit.stage, StageVisit.days)
+    ).all()
+    going = session.execute(
+        select(StageVisit.route, StageVisit.stage, StageVisit.entered_on, func.count())
+        .where(StageVisit.left_on.is_(None), StageVisit.stage != "closed", *scope)
+        .group_by(StageVisit.route, StageVisit.stage, StageVisit.entered_on)
+    ).all()
+    hist: dict[tuple[str, str], dict[int, int]] = {}
+    for route, stage, days, n in done:
+        bucket = hist.setdefault((route, stage), {})
+        bucket[int(days)] = bucket.get(int(days), 0) + int(n)
+    for route, stage, entered, n in going:
+        bucket = hist.setdefault((route, stage), {})
+        days = max(0, (today - entered).days)
+        bucket[days] = bucket.get(days, 0) + int(n)
     order = {s.value: i for i, s in enumerate(Stage)}
-    rows = session.execute(q).all()
-    return [{"route": r, "stage": s, "median_days": int(m), "p90_days": int(p), "visits": int(n)}
-            for r, s, m, p, n in sorted(rows, key=lambda x: (x[0], order.get(x[1], 99)))]  # fmt: skip
+    out = []
+    for (route, stage), bucket in sorted(
+        hist.items(), key=lambda kv: (kv[0][0], order.get(kv[0][1], 99))
+    ):
+        total = sum(bucket.values())
+        out.append({"route": route, "stage": stage, "median_days": _rank(bucket, (total + 1) // 2),
+                    "p90_days": _rank(bucket, -(-total * 9 // 10)), "visits": total})  # fmt: skip
+    return out
 
 
-def _days_between(start, end, session: Session):
-    if session.get_bind().dialect.name == "postgresql":
-        return cast(end, Date) - cast(start, Date)
-    return cast(func.julianday(end) - func.julianday(start), Integer)
+def _rank(bucket: dict[int, int], rank: int) -> int:
+    """The value at 1-based `rank` of the sorted values the histogram counts."""
+    seen = 0
+    for value in sorted(bucket):
+        seen += bucket[value]
+        if seen >= rank:
+            return value
+    return max(bucket)
 
 
 def recovery(session: Session, *, by: str, filters: Filters = Filters()) -> list[dict]:
     """Cases, claim, recovered and recovery rate grouped `by` route or counsel firm."""
     key = {"route": Case.route, "firm": func.coalesce(Case.counsel_firm, "")}[by]
-    rec = _recovered_by_case(filters)
+    rec = (
+        select(CaseRecovery.case_id, func.sum(CaseRecovery.fen).label("fen"))
+        .group_by(CaseRecovery.case_id)
+        .subquery()
+    )
     q = (
         select(key, func.count(Case.id), func.sum(Case.claim_total_fen),
                func.sum(func.coalesce(rec.c.fen, 0)),
@@ -261,19 +234,35 @@ def recovery(session: Session, *, by: str, filters: Filters = Filters()) -> list
         .group_by(key)
         .order_by(key)
     )  # fmt: skip
+    costs: dict[str, tuple[Decimal, int]] = {}
+    if by == "route":
+        # expected cost per case, as estimated when the case was opened from the queue
+        total = EscalationDecision.proposal["cost"]["total"].as_string()
+        for route, avg, n in session.execute(
+            select(Case.route, func.avg(cast(total, Numeric(18, 2))), func.count(distinct(Case.id)))
+            .join(EscalationDecision, EscalationDecision.case_id == Case.id)
+            .where(EscalationDecision.decision == "accepted", *filters.where())
+            .group_by(Case.route)
+        ).all():  # fmt: skip
+            costs[route] = (Decimal(str(avg or 0)).quantize(FEN), int(n))
     out = []
     for name, cases, claim, recovered, closed in session.execute(q).all():
         claim_y, rec_y = yuan(claim), yuan(recovered)
         rate = (rec_y / claim_y).quantize(Decimal("0.0001")) if claim_y else Decimal(0)
-        out.append({by: name, "cases": int(cases), "closed": int(closed), "claim": claim_y,
-                    "recovered": rec_y, "recovery_rate": rate})  # fmt: skip
+        row = {by: name, "cases": int(cases), "closed": int(closed), "claim": claim_y,
+               "recovered": rec_y, "recovery_rate": rate}  # fmt: skip
+        if by == "route":
+            cost, costed = costs.get(name, (None, 0))
+            row |= {"expected_cost_per_case": cost, "cases_with_cost": costed}
+        out.append(row)
     return out
 
 
 def case_recovery(session: Session, *, case_id: int) -> dict:
     """One case: recovered (reconciled), outstanding principal and written off after opening."""
-    rec = _recovered_by_case(Filters())
-    recovered = session.execute(select(rec.c.fen).where(rec.c.case_id == case_id)).scalar()
+    recovered = session.execute(
+        select(func.sum(CaseRecovery.fen)).where(CaseRecovery.case_id == case_id)
+    ).scalar()
     outstanding = session.execute(
         select(func.sum(cast(Loan.__table__.c.outstanding_principal, Integer)))
         .join(CaseLoan, CaseLoan.loan_id == Loan.id).where(CaseLoan.case_id == case_id)
@@ -290,29 +279,21 @@ def case_recovery(session: Session, *, case_id: int) -> dict:
 
 
 def monthly_trend(session: Session, *, filters: Filters = Filters()) -> list[dict]:
-    """Per month: cases opened, cases closed, amount recovered (ledger, after opening)."""
+    """Per month: cases opened, cases closed, amount recovered."""
 
     def month(col):
         return (extract("year", col) * 100 + extract("month", col)).label("month")
 
-    m_open, m_closed, m_booked = (
-        month(Case.opened_on),
-        month(Case.closed_on),
-        month(LedgerEntry.booked_on),
-    )
+    m_open, m_closed = month(Case.opened_on), month(Case.closed_on)
     opened = dict(session.execute(
         select(m_open, func.count()).where(*filters.where()).group_by(m_open)).all())  # fmt: skip
     closed = dict(session.execute(
         select(m_closed, func.count())
         .where(Case.closed_on.is_not(None), *filters.where()).group_by(m_closed)).all())  # fmt: skip
+    scoped = [CaseRecovery.case_id.in_(_cases(filters))] if filters.where() else []
     recovered = dict(session.execute(
-        select(m_booked, func.sum(_ledger_fen()))
-        .select_from(LedgerEntry)
-        .join(CaseLoan, CaseLoan.loan_id == LedgerEntry.loan_id)
-        .join(Case, Case.id == CaseLoan.case_id)
-        .where(LedgerEntry.kind == "repayment", LedgerEntry.booked_on >= Case.opened_on,
-               *filters.where())
-        .group_by(m_booked)).all())  # fmt: skip
+        select(CaseRecovery.month, func.sum(CaseRecovery.fen)).where(*scoped)
+        .group_by(CaseRecovery.month)).all())  # fmt: skip
     opened, closed, recovered = ({int(k): v for k, v in d.items() if k is not None}
                                  for d in (opened, closed, recovered))  # fmt: skip
     months = sorted({*opened, *closed, *recovered})

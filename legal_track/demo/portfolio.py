@@ -19,9 +19,11 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from legal_track.analytics.recoveries import rebuild_recovery
 from legal_track.audit import AuditEvent, record
 from legal_track.auth import hash_password
 from legal_track.cases.lifecycle import Route, Stage
+from legal_track.cases.visits import rebuild_visits
 from legal_track.deadlines.periods import add_months
 from legal_track.demo.script import CHAINS, case_events
 from legal_track.identity import make_id_number
@@ -361,6 +363,8 @@ def generate(
             now=now,
         )
         s.commit()
+        rebuild_visits(s)  # the stays in each stage, for the dashboard
+        rebuild_recovery(s)
     if progress:
         progress(total_steps, total_steps)
     return DemoReport(

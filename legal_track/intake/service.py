@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
+from legal_track.analytics.recoveries import refresh_recovery_of_loans
 from legal_track.audit import AuditEvent, record
 from legal_track.config import get_settings
 from legal_track.db import utcnow_from
@@ -200,6 +201,9 @@ def _import(
             ),
             now=now,
         )
+        if kind == "ledger" and counts.loan_ids:
+            # the dashboard's per-case recovery follows the ledger, in the same transaction
+            refresh_recovery_of_loans(session, loan_ids=counts.loan_ids)
         session.commit()
     except SQLAlchemyError as exc:
         session.rollback()

@@ -26,7 +26,11 @@ TODAY = date(2026, 12, 3)
 
 
 def _event(session, case, kind, on, **data):
+    from legal_track.cases.visits import refresh_visits
+
     session.add(CaseEvent(case_id=case.id, kind=kind, on=on, actor="t", data=data, created_at=T0))
+    session.flush()
+    refresh_visits(session, case_ids=[case.id])
     session.commit()
 
 
@@ -68,6 +72,9 @@ def portfolio(session):
     _deadline(session, a, date(2026, 11, 30))  # overdue
     _deadline(session, b, date(2026, 12, 8))  # this week
     _deadline(session, b, date(2026, 11, 1), status="completed")
+    from legal_track.analytics.recoveries import rebuild_recovery
+
+    rebuild_recovery(session)  # the factories write the ledger directly, like the demo
     session.add(LimitationClock(loan_id=make_loan(session).id, start_on=date(2023, 1, 1),
                                 expiry=date(2026, 12, 20), conservative_expiry=date(2026, 12, 20),
                                 longstop=date(2043, 1, 1), risk="lt90", computed_at=T0))  # fmt: skip
@@ -80,8 +87,8 @@ def check(session):
     k = kpis(session, today=TODAY)
     assert (k.open_cases, k.open_by_route) == (2, {"litigation": 1, "arbitration": 1})
     assert k.claim_in_legal == Decimal("16000.00"), "open cases only"
-    assert k.recovered_year == Decimal("6500.00"), (
-        "2,000 + 500 (A) + 4,000 (C); not the 1,000 before"
+    assert k.recovered_year == Decimal("6800.00"), (
+        "2,000 + 500 + 300 cash (A) + 4,000 (C); not the 1,000 before, the 2,000 once"
     )
     assert k.recovered_month == Decimal("500.00")
     assert (k.deadlines_overdue, k.deadlines_this_week, k.clocks_at_risk) == (1, 1, 1)
@@ -154,7 +161,7 @@ def test_report_portfolio_command_json_and_xlsx(env, tmp_path):
     assert made.exit_code == 0, made.output
     tables = json.loads(made.stdout.split("\n", 1)[1])
     figures = {r["figure"]: r["value"] for r in tables["kpis"]}
-    assert figures["open_cases"] == 2 and figures["recovered_year"] == "6500.00"
+    assert figures["open_cases"] == 2 and figures["recovered_year"] == "6800.00"
     book = load_workbook(tmp_path / "r.xlsx")
     assert book.sheetnames == ["kpis", "funnel", "dwell", "recovery_by_route",
                                "recovery_by_firm", "trend"]  # fmt: skip
@@ -162,3 +169,25 @@ def test_report_portfolio_command_json_and_xlsx(env, tmp_path):
     assert route[0][:3] == ["route", "cases", "closed"] and route[1][:3] == ["arbitration", 1, 0]
     bad = runner.invoke(app, ["report", "portfolio", "--opened-from", "2026/13/01"])
     assert bad.exit_code == 1 and "--opened-from" in bad.output
+
+
+def test_recovery_follows_ledger_imports_and_payment_events(session, tmp_path, now):
+    from legal_track.analytics.recoveries import refresh_recovery
+    from legal_track.cases.events import add_event
+    from legal_track.intake import import_file
+
+    loan = make_loan(session, contract_no="HT-REC-1")
+    case = make_case(session, loans=[loan], opened_on=date(2026, 3, 1), stage="lit_filed")
+    refresh_recovery(session, case_ids=[case.id])
+    session.commit()
+    ledger = tmp_path / "ledger.csv"
+    ledger.write_text("合同编号,日期,类型,金额,流水号\nHT-REC-1,2026-04-02,还款,700.00,R1\n"
+                      "HT-REC-1,2026-02-01,还款,100.00,R0\n", encoding="utf-8")  # fmt: skip
+    import_file(session, kind="ledger", path=ledger, actor="t", now=now)
+    assert case_recovery(session, case_id=case.id)["recovered"] == Decimal("700.00")
+    add_event(session, case_id=case.id, kind="payment_received", on=date(2026, 4, 2),
+              actor="t", now=now, data={"amount": "700.00"})  # fmt: skip
+    assert case_recovery(session, case_id=case.id)["recovered"] == Decimal("700.00"), "matched"
+    add_event(session, case_id=case.id, kind="payment_received", on=date(2026, 5, 9),
+              actor="t", now=now, data={"amount": "250.00"})  # fmt: skip
+    assert case_recovery(session, case_id=case.id)["recovered"] == Decimal("950.00")
