@@ -125,8 +125,16 @@ def list_(
 
 
 @handle_errors
-def worker() -> None:
+def worker(
+    health_port: int | None = typer.Option(
+        None, "--health-port", help="Serve the health report on this port (GET /health: 200/503)."
+    ),
+    health_address: str = typer.Option(
+        "127.0.0.1", "--health-address", help="Address of the health endpoint."
+    ),
+) -> None:
     """Run the reminder scheduler until stopped (Ctrl-C or SIGTERM)."""
+    from legal_track.cli.operations import start_worker_health
     from legal_track.config import get_settings
     from legal_track.reminders.mail import mailer_from_settings
     from legal_track.reminders.scheduler import Worker, lease_state
@@ -135,6 +143,8 @@ def worker() -> None:
     engine = get_engine()
     w = Worker(engine=engine, settings=settings, mailer=mailer_from_settings(settings), clock=clock)
     signal.signal(signal.SIGTERM, lambda *_: w.request_stop())
+    stop_health = start_worker_health(worker=w, engine=engine, settings=settings,
+                                      port=health_port, address=health_address)  # fmt: skip
     w.start()
     state = lease_state(engine)
     role = "active" if w.active else f"standby (lease held by {state[0] if state else '?'})"
@@ -145,6 +155,7 @@ def worker() -> None:
     except KeyboardInterrupt:
         pass
     finally:
+        stop_health()
         w.stop()
     out_console.print(f"worker {w.holder}: stopped")
 
