@@ -18,9 +18,9 @@ PACKAGE = ROOT / "legal_track"
 
 # Platform modules that stay at the top; everything else lives in its concept's subpackage.
 PLATFORM = {"audit", "auth", "config", "db", "files", "i18n", "identity", "money", "privacy",
-            "readme", "recompute", "workers"}  # fmt: skip
-CONCEPTS = {"analytics", "calendar", "cases", "claims", "cli", "deadlines", "demo", "documents", "escalation",
-            "evidence", "intake", "limitation", "migrations", "models", "pdf", "reminders",
+            "readme", "recompute", "sheets", "workers"}  # fmt: skip
+CONCEPTS = {"analytics", "approvals", "audit", "calendar", "cases", "claims", "cli", "counsel", "deadlines", "demo", "documents", "escalation",
+            "evidence", "intake", "limitation", "migrations", "models", "operations", "pdf", "reminders",
             "rules", "ui"}  # fmt: skip
 
 

@@ -14,6 +14,8 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from legal_track.analytics.recoveries import refresh_recovery
+from legal_track.approvals.gates import require_filing
 from legal_track.audit import AuditEvent, record
 from legal_track.calendar.workdays import WorkCalendar, load_calendar
 from legal_track.cases.kinds import (
@@ -37,6 +39,7 @@ from legal_track.cases.lifecycle import (
     TransitionError,
     check_transition,
 )
+from legal_track.cases.visits import refresh_visits
 from legal_track.db import utcnow_from
 from legal_track.deadlines.engine import ComputedDeadline, DeadlineComputer, plan_event
 from legal_track.deadlines.rules import default_rules
@@ -124,6 +127,8 @@ def add_event(
     kind = parse_kind(kind)
     clean = normalize_data(kind, data)
     case = _case(session, case_id)
+    require_filing(session, case_id=case_id, kind=kind.value, on=on, party=party, data=clean,
+                   to_stage=to_stage, note=note, actor=actor, now=now)  # maker-checker  # fmt: skip
     moved = _move(case, _target_stage(kind, to_stage), on=on, kind=kind, data=clean)
     event = CaseEvent(
         case_id=case_id, kind=kind.value, on=on, party=(party or "").strip() or None,
@@ -132,6 +137,8 @@ def add_event(
     session.add(event)
     session.add(case)
     session.flush()
+    refresh_visits(session, case_ids=[case_id])
+    refresh_recovery(session, case_ids=[case_id])
     report = _recompute_cases(session, now=now, case_ids=[case_id])
     record(
         session,
@@ -144,6 +151,78 @@ def add_event(
     session.commit()
     refresh_limitation(session, case_id=case_id, now=now, actor=actor)
     return event
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """One event of a batch (`label` names it in errors: "updates.csv row 4")."""
+
+    case_id: int
+    kind: str
+    on: date
+    label: str
+    data: dict | None = None
+    party: str | None = None
+    note: str = ""
+    follow_stage: bool = True  # move to the kind's implied stage, as the form offers
+
+
+class EventBatchError(ValueError):
+    """Events of a batch that cannot be recorded; nothing of the batch was written."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def add_events(
+    session: Session, *, events: list[NewEvent], actor: str, now: datetime
+) -> list[CaseEvent]:
+    """Record a batch of events all or nothing: each is checked (kind, data, the stage
+    move from the stage its case is in after the batch's earlier events); if any fails,
+    nothing is written and EventBatchError lists every failure by its label. Then the
+    cases' deadlines are recomputed, each event audited, one commit, and the loans'
+    limitation clocks refreshed."""
+    now = utcnow_from(now)
+    problems: list[str] = []
+    made: list[tuple[CaseEvent, dict]] = []
+    for item in events:
+        try:
+            kind = parse_kind(item.kind)
+            clean = normalize_data(kind, item.data)
+            case = _case(session, item.case_id)
+            target = _target_stage(kind, None)
+            if target is None and item.follow_stage:
+                target = IMPLIED_STAGE.get(kind)
+            moved = _move(case, target, on=item.on, kind=kind, data=clean)
+        except (EventDataError, TransitionError, LookupError, ValueError) as exc:
+            problems.append(f"{item.label}: {exc}")
+            continue
+        event = CaseEvent(case_id=item.case_id, kind=kind.value, on=item.on,
+                          party=(item.party or "").strip() or None, actor=actor,
+                          note=item.note, data=clean, created_at=now)  # fmt: skip
+        session.add(event)
+        session.add(case)
+        made.append((event, moved))
+    if problems:
+        session.rollback()
+        raise EventBatchError(problems)
+    session.flush()
+    case_ids = sorted({e.case_id for e, _ in made})
+    refresh_visits(session, case_ids=case_ids)
+    refresh_recovery(session, case_ids=case_ids)
+    report = _recompute_cases(session, now=now, case_ids=case_ids)
+    for event, moved in made:
+        record(session, AuditEvent(actor, "event.add", "case_event", str(event.id), {
+            "case_id": event.case_id, "kind": event.kind, "on": event.on.isoformat(),
+            "data": event.data, "stage": moved, "batch": len(made),
+        }), now=now)  # fmt: skip
+    record(session, AuditEvent(actor, "event.batch", "case", "", {
+        "events": len(made), "cases": case_ids, "deadlines": _counts(report)}), now=now)  # fmt: skip
+    session.commit()
+    for case_id in case_ids:
+        refresh_limitation(session, case_id=case_id, now=now, actor=actor)
+    return [e for e, _ in made]
 
 
 def refresh_limitation(session: Session, *, case_id: int, now: datetime, actor: str) -> int:
@@ -188,6 +267,8 @@ def update_event(
         event.note = changes["note"] or ""
     session.add(event)
     session.flush()
+    refresh_visits(session, case_ids=[event.case_id])
+    refresh_recovery(session, case_ids=[event.case_id])
     report = _recompute_cases(session, now=now, case_ids=[event.case_id])
     after = {"kind": event.kind, "on": event.on.isoformat(), "party": event.party,
              "data": clean, "note": event.note}  # fmt: skip
@@ -216,6 +297,8 @@ def delete_event(session: Session, *, event_id: int, actor: str, now: datetime) 
     removed = delete_for_event(session, event_id)
     session.delete(event)
     session.flush()
+    refresh_visits(session, case_ids=[case_id])
+    refresh_recovery(session, case_ids=[case_id])
     report = _recompute_cases(session, now=now, case_ids=[case_id])
     report.deleted += removed
     record(

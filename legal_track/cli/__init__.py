@@ -9,8 +9,10 @@ from pathlib import Path
 import typer
 
 from legal_track import __version__
+from legal_track.cli import approvals, audit, users
 from legal_track.cli import bundle as bundle_cli
 from legal_track.cli import calendar as calendar_cli
+from legal_track.cli import counsel as counsel_cli
 from legal_track.cli import deadline as deadline_cli
 from legal_track.cli import demo as demo_cli
 from legal_track.cli import docs as docs_cli
@@ -19,11 +21,11 @@ from legal_track.cli import evidence as evidence_cli
 from legal_track.cli import fee as fee_cli
 from legal_track.cli import intake as intake_cli
 from legal_track.cli import limitation as limitation_cli
+from legal_track.cli import operations as operations_cli
 from legal_track.cli import recompute as recompute_cli
 from legal_track.cli import reminders as reminders_cli
 from legal_track.cli import report as report_cli
 from legal_track.cli import templates as templates_cli
-from legal_track.cli import users
 from legal_track.cli.common import (
     clock,
     command_group,
@@ -40,9 +42,12 @@ app = command_group(
 )
 app.add_typer(users.app, name="users")
 # sub-command groups: keep one line per module, alphabetical
+app.add_typer(approvals.app, name="approvals")
+app.add_typer(audit.app, name="audit")
 app.add_typer(bundle_cli.app, name="bundle")
 app.add_typer(escalate_cli.case_app, name="case")
 app.add_typer(calendar_cli.app, name="calendar")
+app.add_typer(counsel_cli.app, name="counsel")
 app.command("claim")(fee_cli.claim)
 app.add_typer(deadline_cli.app, name="deadline")
 app.command("demo")(demo_cli.demo)
@@ -57,6 +62,7 @@ app.add_typer(reminders_cli.app, name="reminders")
 app.add_typer(report_cli.app, name="report")
 app.add_typer(templates_cli.app, name="templates")
 app.command("worker")(reminders_cli.worker)
+operations_cli.register(app)  # backup, restore, health, health-server
 # commands that live with their service area but join another group
 bundle_cli.app.command("build")(evidence_cli.build_command)
 calendar_cli.app.command("ics")(reminders_cli.ics_command)

@@ -19,8 +19,11 @@ from decimal import Decimal
 from sqlalchemy import func, insert, select, update
 from sqlmodel import Session
 
+from legal_track.analytics.recoveries import refresh_recovery
+from legal_track.approvals.gates import require_escalation
 from legal_track.audit import AuditEvent, record
 from legal_track.cases.lifecycle import Route, Stage
+from legal_track.cases.visits import refresh_visits
 from legal_track.db import utcnow_from
 from legal_track.deadlines import recompute_cases
 from legal_track.escalation.proposals import Proposal, propose
@@ -178,6 +181,7 @@ def _open(
                                  owner.username, tuple(c for _, c, _ in loans),
                                  Decimal(row["claim_total"])))  # fmt: skip
     conn.execute(insert(CaseLoan.__table__), links)
+    refresh_recovery(session, case_ids=[o.case_id for o in opened])
     conn.execute(
         update(Loan.__table__)
         .where(Loan.__table__.c.id.in_(loan_ids))
@@ -231,6 +235,8 @@ def accept(
             )
     if not proposals:
         return AcceptReport((), 0, 0, 0)
+    require_escalation(session, contracts=[p.contract_no for p in proposals], today=today,
+                       owner=owner, actor=actor, now=now)  # maker-checker  # fmt: skip
     groups: dict[tuple[int, str, str], list[Proposal]] = defaultdict(list)
     for p in proposals:
         groups[(p.borrower_id, p.route, p.forum)].append(p)
@@ -457,6 +463,7 @@ def change_case(
                                {k: list(v) for k, v in changes.items()}), now=now)  # fmt: skip
     session.commit()
     if "route" in changes:
+        refresh_visits(session, case_ids=[case.id])
         recompute_cases(session, case_ids=[case.id], now=now)
         session.commit()
     return changes

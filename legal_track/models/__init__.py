@@ -1,7 +1,10 @@
 """All SQLModel tables. Importing this package registers every table on the metadata."""
 
+from legal_track.models.analytics import CaseRecovery, StageVisit
+from legal_track.models.approval import ApprovalRequest
 from legal_track.models.calendar import CalendarDay, CalendarYear
 from legal_track.models.case import Case, CaseEvent, CaseLoan
+from legal_track.models.counsel import CaseAssignment, CounselAccount, LawFirm, Lawyer
 from legal_track.models.deadline import (
     Deadline,
     DeadlineCase,
@@ -46,9 +49,18 @@ from legal_track.models.reminder import (
     ReminderStatus,
     SchedulerLease,
 )
-from legal_track.models.user import AuditEntry, Role, User
+from legal_track.models.user import AuditChain, AuditEntry, LoginAttempt, Role, User
 
 __all__ = [
+    "CaseRecovery",
+    "StageVisit",
+    "ApprovalRequest",
+    "AuditChain",
+    "LoginAttempt",
+    "CaseAssignment",
+    "CounselAccount",
+    "LawFirm",
+    "Lawyer",
     "Decision",
     "EscalationDecision",
     "RepaymentPlan",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from legal_track.models import Role
 from legal_track.ui import (
+    counsel_tab,
     documents_tab,
     escalation_panel,
     evidence_tab,
@@ -45,6 +46,7 @@ CASE_TABS: list[CaseTab] = [
     CaseTab("limitation", "claims.limitation.title", limitation_panel.render_case),
     CaseTab("documents", "documents.tab.title", documents_tab.render),
     CaseTab("settings", "escalation.settings.title", escalation_panel.render_case, CASE_WORKERS),
+    CaseTab("counsel", "counsel.tab.title", counsel_tab.render, CASE_WORKERS | {Role.counsel}),
 ]
 
 # one line per area, e.g. LoanPanel("limitation", "claims.limitation.title", claims_tab.render_loan),

@@ -42,6 +42,7 @@ PAGES: list[NavPage] = [
     NavPage("case", "legal_track/ui/pages/case.py", "ui.case.title", ":material/folder_open:", hidden=True),
     NavPage("loan", "legal_track/ui/pages/loan.py", "ui.loan.title", ":material/receipt_long:", hidden=True),
     NavPage("dashboard", "legal_track/ui/pages/dashboard.py", "analytics.page.title", ":material/monitoring:", SECTION_CASES, frozenset({Role.admin, Role.lead, Role.viewer})),
+    NavPage("firms", "legal_track/ui/pages/firms.py", "counsel.firms.title", ":material/balance:", SECTION_WORK, frozenset({Role.admin, Role.lead})),
     NavPage("escalation", "legal_track/ui/pages/escalation.py", "escalation.page.title", ":material/trending_up:", SECTION_WORK, CASE_WORKERS),
     NavPage("imports", "legal_track/ui/pages/imports.py", "ui.import.title", ":material/upload_file:", SECTION_DATA, CASE_WORKERS),
     NavPage("users", "legal_track/ui/pages/users.py", "ui.users.title", ":material/group:", SECTION_ADMIN, ADMINS),
@@ -51,6 +52,9 @@ PAGES: list[NavPage] = [
     NavPage("calendar_admin", "legal_track/ui/pages/calendar_admin.py", "deadline.calendar.title", ":material/calendar_month:", SECTION_ADMIN, ADMINS),
     NavPage("documents_batch", "legal_track/ui/pages/documents_batch.py", "documents.batch.title", ":material/description:", SECTION_WORK, CASE_WORKERS),
     NavPage("templates", "legal_track/ui/pages/templates.py", "documents.templates.title", ":material/article:", SECTION_DATA, CASE_WORKERS),
+    NavPage("audit", "legal_track/ui/pages/audit.py", "audit.page.title", ":material/policy:", SECTION_ADMIN, frozenset({Role.admin, Role.lead})),
+    NavPage("password", "legal_track/ui/pages/password.py", "accounts.password.title", ":material/password:", SECTION_ADMIN),
+    NavPage("approvals", "legal_track/ui/pages/approvals.py", "approvals.page.title", ":material/approval:", SECTION_WORK, CASE_WORKERS),
     # other areas: one line each, e.g.
     # NavPage("deadlines", "legal_track/ui/pages/deadlines.py", "deadline.board.title", ":material/event:", SECTION_WORK),
 ]

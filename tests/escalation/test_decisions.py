@@ -177,3 +177,14 @@ def test_roles_are_enforced_in_the_services(session, team):
                        role="staff") == {"counsel_firm": (None, "某所")}  # fmt: skip
     assert accept(session, contracts=["HT-ROLE"], today=TODAY, now=NOW, actor="lead",
                   role="lead").loans == 1  # fmt: skip
+
+
+def test_dashboard_reports_the_expected_cost_of_cases_opened_from_the_queue(session, team):
+    from legal_track.analytics import recovery
+
+    _overdue(session, contract_no="HT-COST")
+    report = accept(session, contracts=["HT-COST"], today=TODAY, now=NOW, actor="lead")
+    [row] = [r for r in recovery(session, by="route") if r["route"] == report.cases[0].route]
+    decision = session.exec(select(EscalationDecision)).scalars().one()
+    assert row["cases_with_cost"] == 1
+    assert str(row["expected_cost_per_case"]) == decision.proposal["cost"]["total"]

@@ -3,6 +3,7 @@
 
 import streamlit as st
 
+from legal_track.approvals import ApprovalNeeded
 from legal_track.auth import list_users
 from legal_track.cases.lifecycle import Route
 from legal_track.config import get_settings
@@ -114,5 +115,7 @@ try:
             st.rerun()
 except EscalationError as exc:
     st.error(str(exc))
+except ApprovalNeeded as exc:  # maker-checker: another lead or admin approves first
+    st.info(tr("approvals.needed", id=exc.request_id), icon=":material/approval:")
 if RESULT in st.session_state:
     st.success(st.session_state.pop(RESULT))
