@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from legal_track.cases.access import require_case
 from legal_track.documents.errors import DocumentError
 from legal_track.models import GeneratedDocument
 
@@ -24,8 +25,11 @@ class Change:
     new: Any  # None when removed
 
 
-def documents_for_case(session: Session, *, case_id: int) -> list[GeneratedDocument]:
-    """Newest first."""
+def documents_for_case(
+    session: Session, *, case_id: int, role: str | None = None, firm_id: int | None = None
+) -> list[GeneratedDocument]:
+    """Newest first. A counsel viewer (`role`, `firm_id`) gets only its firm's cases'."""
+    require_case(session, case_id=case_id, role=role, firm_id=firm_id)
     return list(session.exec(
         select(GeneratedDocument).where(GeneratedDocument.case_id == case_id)
         .order_by(col(GeneratedDocument.created_at).desc(), col(GeneratedDocument.id).desc())

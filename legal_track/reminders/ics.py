@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlmodel import Session
 
 from legal_track.audit import AuditEvent, record
+from legal_track.cases.access import firm_of, is_counsel
 from legal_track.db import utcnow_from
 from legal_track.models import User
 from legal_track.models.reminder import CalendarSequence
@@ -212,12 +213,28 @@ def export_calendar(
         if user is None:
             raise LookupError(f"no user named {username!r}")
         lang = user.language or "zh"
+        if is_counsel(user.role):
+            # outside counsel: the deadlines of the firm's cases, never the team's
+            if team:
+                raise ValueError("a counsel account has no team calendar")
+            firm = firm_of(session, user.id)
+            name = f"legal-track · {user.display_name or user.username}"
+            entries = deadline_entries(session, firm_id=firm if firm is not None else -1)
+            return _finish(session, entries, name=name, lang=lang, app_url=app_url,
+                           timezone=timezone, now=now, actor=actor, username=username,
+                           team=False)  # fmt: skip
         if not team:
             owner_id = user.id
             name = f"legal-track · {user.display_name or user.username}"
     if team:
         name = "legal-track · team"
     entries = deadline_entries(session, owner_id=owner_id)
+    return _finish(session, entries, name=name, lang=lang, app_url=app_url, timezone=timezone,
+                   now=now, actor=actor, username=username, team=team)  # fmt: skip
+
+
+def _finish(session: Session, entries, *, name: str, lang: str, app_url: str, timezone: str,
+            now: datetime, actor: str, username: str | None, team: bool) -> bytes:  # fmt: skip
     data = calendar_for_entries(
         session, entries, name=name, lang=lang, app_url=app_url, timezone=timezone, now=now
     )

@@ -13,6 +13,7 @@ from datetime import date
 from sqlalchemy import String, func, select, type_coerce
 from sqlmodel import Session
 
+from legal_track.cases.access import assigned_case_ids
 from legal_track.models import (
     Borrower,
     Case,
@@ -36,10 +37,11 @@ def deadline_entries(
     due_to: date | None = None,
     due_in: Sequence[date] | None = None,
     severities: Iterable[str] | None = None,
+    firm_id: int | None = None,
 ) -> list[DeadlineEntry]:
-    """Open deadlines of open cases, earliest first: of one owner, with a due date in a
-    range or a set (the effective date: the override when there is one), of some
-    severities. Read with a core query (no ORM objects): passes read tens of thousands."""
+    """Open deadlines of open cases, earliest first: of one owner (or of the cases assigned
+    to one law firm), with a due date in a range or a set (the effective date: the
+    override when there is one), of some severities. Read with a core query (no ORM objects): passes read tens of thousands."""
     due = func.coalesce(Deadline.override_due, Deadline.due)
     stmt = (
         select(
@@ -55,6 +57,8 @@ def deadline_entries(
     )  # fmt: skip
     if owner_id is not None:
         stmt = stmt.where(Case.owner_id == owner_id)
+    if firm_id is not None:
+        stmt = stmt.where(Case.id.in_(assigned_case_ids(firm_id)))
     if due_from is not None:
         stmt = stmt.where(due >= due_from)
     if due_to is not None:

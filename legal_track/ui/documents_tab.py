@@ -19,6 +19,7 @@ from legal_track.documents.registry import ensure_builtin, list_templates
 from legal_track.documents.render import render_document
 from legal_track.models import Case, GeneratedDocument, Role
 from legal_track.ui.context import current_user, lang, now, session, today, tr
+from legal_track.ui.scope import firm_for
 from legal_track.ui.widgets import DASH, local_time, table
 
 K = "documents."
@@ -133,7 +134,9 @@ def _status(doc) -> str:
 def _documents(case: Case, actor: str, can_write: bool) -> None:
     st.subheader(tr("documents.list.header"), anchor=False)
     with session() as s:
-        docs = documents_for_case(s, case_id=case.id)
+        viewer = current_user()
+        docs = documents_for_case(s, case_id=case.id, role=viewer.role if viewer else None,
+                                  firm_id=firm_for(s, viewer) if viewer else None)  # fmt: skip
     table(
         [{"documents.col.id": d.id, "documents.col.template": d.template_id,
           "documents.col.version": d.template_version, "documents.col.created": local_time(d.created_at),

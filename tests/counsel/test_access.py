@@ -179,3 +179,64 @@ def test_counsel_read_evidence_of_their_cases_and_id_scans_only_when_filing(sess
                 now=NOW, includes_filing=False)  # fmt: skip
     with pytest.raises(LookupError, match="ID documents go only to a firm that files"):
         read_item(session, item_id=id_scan.id, **read)
+
+
+def test_counsel_calendar_and_documents_are_their_firms_only(session):
+    from legal_track.cases.access import AccessDenied
+    from legal_track.documents.history import documents_for_case
+    from legal_track.reminders.ics import export_calendar
+
+    a, _b, case_a, case_b, _la, _lb = two_firms(session)
+    counsel = make_user(session, username="lawyer_ics", role=Role.counsel, password_hash="-")
+    link_account(session, user_id=counsel.id, firm_id=a.id, actor="t", now=NOW)
+    feed = export_calendar(session, username="lawyer_ics", team=False, app_url="http://x",
+                           timezone="Asia/Shanghai", now=NOW, actor="lawyer_ics").decode()  # fmt: skip
+    assert case_a.ref in feed and case_b.ref not in feed
+    with pytest.raises(ValueError, match="no team calendar"):
+        export_calendar(session, username="lawyer_ics", team=True, app_url="http://x",
+                        timezone="Asia/Shanghai", now=NOW, actor="lawyer_ics")  # fmt: skip
+    assert documents_for_case(session, case_id=case_a.id, role="counsel", firm_id=a.id) == []
+    with pytest.raises(AccessDenied):
+        documents_for_case(session, case_id=case_b.id, role="counsel", firm_id=a.id)
+
+
+def test_every_page_a_counsel_account_can_open_shows_only_its_firm(app, db, user_of):
+    """The role x page matrix for counsel: pages outside the role's menu cannot be opened;
+    the ones inside show nothing of firm B, by menu or by URL."""
+    from legal_track.ui.nav import PAGES, pages_for
+
+    a, _b, _case_a, case_b, _la, _lb = two_firms(db)
+    counsel = user_of(Role.counsel, username="lawyer_m")
+    link_account(db, user_id=counsel.id, firm_id=a.id, actor="t", now=NOW)
+    allowed = {p.key for p in pages_for(Role.counsel)}
+    assert not allowed & {"escalation", "firms", "dashboard", "imports", "users", "audit",
+                          "templates", "documents_batch", "reminders", "calendar_admin"}  # fmt: skip
+    for page in PAGES:
+        at = app(counsel).run()
+        try:
+            at.switch_page(page.path)
+        except ValueError:
+            assert page.key not in allowed, f"{page.key} is in the menu but cannot be opened"
+            continue
+        if page.key == "case":
+            at.query_params["ref"] = case_b.ref
+        if page.key == "loan":
+            at.query_params["contract"] = "HT-B"
+        at.run()
+        assert not at.exception, f"{page.key}: {at.exception}"
+        shown = " ".join(str(e.value) for e in at.markdown) + " ".join(
+            str(t.value) for t in at.title) + " ".join(
+            str(d.value.to_string()) for d in at.dataframe)  # fmt: skip
+        assert case_b.ref not in shown or page.key == "case", f"{page.key} shows firm B's case"
+        if page.key in ("case", "loan"):
+            assert at.error, f"{page.key}: firm B's record must be 'not found'"
+
+
+def test_the_law_firms_page_shows_each_firm(app, db, user_of):
+    two_firms(db)
+    at = app(user_of(Role.lead, username="lead_f")).run()
+    at.switch_page("legal_track/ui/pages/firms.py").run()
+    assert not at.exception, at.exception
+    frame = at.dataframe[0].value
+    assert sorted(frame.iloc[:, 0]) == sorted(["甲律师事务所", "乙律师事务所"])
+    assert list(frame.iloc[:, 1]) == [1, 1], "one open case each"

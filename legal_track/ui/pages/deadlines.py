@@ -173,3 +173,15 @@ if items and user.role in WORKERS:
             st.error(str(exc), icon=":material/error:")
         else:
             st.success(tr(f"deadline.action.done_{action}", id=target))
+
+# -- outside counsel: the firm's deadlines as a calendar file --------------------------------
+if user.role == Role.counsel:
+    from legal_track.config import get_settings
+    from legal_track.reminders.ics import export_calendar
+
+    settings = get_settings()
+    with session() as s:
+        feed = export_calendar(s, username=user.username, team=False, app_url=settings.app_url,
+                               timezone=settings.timezone, now=now(), actor=user.username)  # fmt: skip
+    st.download_button(tr("counsel.calendar.download"), feed, file_name="deadlines.ics",
+                       mime="text/calendar", key=K + "counsel_ics", on_click="ignore")  # fmt: skip

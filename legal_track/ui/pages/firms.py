@@ -3,7 +3,7 @@
 from legal_track.counsel.performance import firm_performance
 from legal_track.models import Role
 from legal_track.ui.context import require_role, session, today, tr
-from legal_track.ui.widgets import money, page_title, table
+from legal_track.ui.widgets import label, money, page_title, table
 
 require_role(Role.admin, Role.lead)
 page_title(tr("counsel.firms.title"), tr("counsel.firms.caption"))
@@ -12,6 +12,8 @@ with session() as s:
 table(
     [{"counsel.col.firm": r["firm"], "counsel.col.open": r["open_cases"],
       "counsel.col.closed": r["closed_cases"], "counsel.col.recovered": money(r["recovered"]),
-      "counsel.col.fees": money(r["fees_due"])} for r in rows],
+      "counsel.col.fees": money(r["fees_due"]),
+      "counsel.col.dwell": "；".join(f"{label('stage', k.split('/')[1])} {v}"
+                                    for k, v in r["median_days"].items())} for r in rows],
     key="firms.table",
 )  # fmt: skip
