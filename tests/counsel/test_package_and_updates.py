@@ -157,3 +157,14 @@ def test_firm_performance_counts_fees_for_the_stages_reached(session):
     assert (row["open_cases"], row["recovered"]) == (1, Decimal("2000.00"))
     assert row["stage_fees"] == Decimal("1500.00") and row["recovery_fees"] == Decimal("200.00")
     assert row["fees_due"] == Decimal("1700.00")
+
+
+def test_a_reported_update_reaches_the_owner_in_the_digest(session):
+    from legal_track.reminders.sources import notice_entries
+
+    firm, case, _ = _setup(session)
+    import_updates(session, data=_csv([[case.ref, "complaint_filed", "2026-11-20", ""]]),
+                   filename="u.csv", actor="lawyer", now=NOW, today=TODAY, firm_id=firm.id)  # fmt: skip
+    entries = [(owner, n) for owner, n in notice_entries(session) if n.case_ref == case.ref]
+    assert [owner for owner, _ in entries] == [case.owner_id]
+    assert "甲律师事务所 报告" in entries[0][1].message_zh, "the digest's notices section says it"
