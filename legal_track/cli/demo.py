@@ -53,7 +53,8 @@ def demo(
         f"evidence items: {follow_up['evidence_items']}"
     )
     out_console.print(
-        f"demo team: demo_lead, demo_staff1..3, demo_viewer (password: {DEMO_PASSWORD})"
+        f"demo team: demo_lead, demo_staff1..3, demo_viewer, demo_counsel (outside counsel)"
+        f" (password: {DEMO_PASSWORD})"
     )
 
 

@@ -30,10 +30,13 @@ from legal_track.identity import make_id_number
 from legal_track.models import (
     Borrower,
     Case,
+    CaseAssignment,
     CaseEvent,
     CaseLoan,
     ContactLog,
+    CounselAccount,
     Creditor,
+    LawFirm,
     LedgerEntry,
     Loan,
     LoanParty,
@@ -353,6 +356,7 @@ def generate(
         counts |= _collections_extras(conn, random.Random(seed + 1), loans, legal_ids,
                                       used_ids, as_of)  # fmt: skip
         _advance_sequences(conn, (Borrower, Loan, Case))
+        _outside_counsel(conn, case_rows, pw_hash, now)
         record(
             s,
             AuditEvent(
@@ -417,6 +421,36 @@ def _collections_extras(conn, rng: random.Random, loans: list[dict], legal_ids: 
         conn.execute(insert(LoanParty).values(loan_id=loan_id, borrower_id=first + n,
                                               role="guarantor"))  # fmt: skip
     return {"plans": len({p["loan_id"] for p in plans}), "guarantors": len(parties)}
+
+
+COUNSEL_ACCOUNT = ("demo_counsel", "周律师（浙江示例律师事务所）")
+COUNSEL_FEES = {"lit_filed": "1500.00", "arb_applied": "1500.00", "po_applied": "800.00",
+                "lit_judgment": "3000.00", "enf_applied": "1000.00"}  # fmt: skip
+
+
+def _outside_counsel(conn, case_rows: list[dict], pw_hash: str, now: datetime) -> None:
+    """The demo's law firms as records (fees per stage and 8 % of recovery), each demo case
+    with a firm assigned to it from the day it opened, and a counsel account of the second
+    firm (it sees that firm's cases only)."""
+    firm_ids = {}
+    for n, name in enumerate(COUNSEL):
+        firm_ids[name] = conn.execute(insert(LawFirm).values(
+            name=name, uscc=None, contact=f"联系人{n + 1}", phone="", email="",
+            fee_per_stage=COUNSEL_FEES, fee_rate=Decimal("0.08"), active=True, created_at=now,
+        )).inserted_primary_key[0]  # fmt: skip
+    rows = [{"case_id": c["id"], "firm_id": firm_ids[c["counsel_firm"]], "lawyer_id": None,
+             "includes_filing": True, "assigned_on": c["opened_on"], "ended_on": None,
+             "note": "演示数据", "assigned_by": "demo", "assigned_at": now}
+            for c in case_rows if c["counsel_firm"]]  # fmt: skip
+    for batch in _batched(iter(rows)):
+        conn.execute(insert(CaseAssignment), batch)
+    username, display = COUNSEL_ACCOUNT
+    uid = conn.execute(insert(User).values(
+        username=username, display_name=display, role=Role.counsel, language="zh",
+        email=f"{username}@lawfirm.example.com", password_hash=pw_hash, active=True,
+        created_at=now,
+    )).inserted_primary_key[0]  # fmt: skip
+    conn.execute(insert(CounselAccount).values(user_id=uid, firm_id=firm_ids[COUNSEL[1]]))
 
 
 def _advance_sequences(conn, models) -> None:

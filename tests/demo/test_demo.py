@@ -138,3 +138,23 @@ def test_each_readme_demo_case_passes_preflight_and_renders(env):
         app, ["bundle", "build", "LT-2026-000002", "--out", str(env / "b.pdf"), "--json"]
     )
     assert bundle.exit_code == 0, bundle.output
+
+
+def test_the_demo_hands_cases_to_law_firms_and_has_a_counsel_account(tmp_path, now):
+    from legal_track.cases.access import firm_of
+    from legal_track.cases.listing import CaseFilters, list_cases
+    from legal_track.counsel.firms import firm_named
+
+    engine = _fresh(tmp_path, "c.db")
+    generate(engine, as_of=AS_OF, now=now)
+    with Session(engine) as s:
+        counsel = s.execute(select(User).where(User.username == "demo_counsel")).scalar_one()
+        firm = firm_of(s, counsel.id)
+        assert firm == firm_named(s, "浙江示例律师事务所").id
+        mine = list_cases(s, filters=CaseFilters(), page=1, page_size=100, today=AS_OF,
+                          role="counsel", firm_id=firm)  # fmt: skip
+        every = list_cases(s, filters=CaseFilters(), page=1, page_size=100, today=AS_OF)
+        assert 0 < mine.total < every.total, "the counsel account sees its firm's cases only"
+        refs = {r.ref for r in mine.rows}
+        names = dict(s.execute(select(Case.ref, Case.counsel_firm)).all())
+        assert {names[r] for r in refs} == {"浙江示例律师事务所"}
