@@ -26,18 +26,16 @@ from sqlalchemy import (
     exists,
     extract,
     func,
-    literal,
     or_,
     select,
 )
 from sqlalchemy.sql import Select
 from sqlmodel import Session
 
-from legal_track.cases.kinds import IMPLIED_STAGE
+from legal_track.analytics.recoveries import ledger_fen
 from legal_track.cases.lifecycle import Stage
 from legal_track.models import (
     Case,
-    CaseEvent,
     CaseLoan,
     CaseRecovery,
     Deadline,
@@ -85,11 +83,6 @@ class Filters:
 
 def _cases(filters: Filters) -> Select:
     return select(Case.id).where(*filters.where())
-
-
-def _ledger_fen():
-    """LedgerEntry.amount is stored as integer fen (db.Money)."""
-    return cast(LedgerEntry.__table__.c.amount, Integer)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,16 +153,6 @@ def funnel(session: Session, *, filters: Filters = Filters()) -> list[dict]:
     order = {s.value: i for i, s in enumerate(Stage)}
     return [{"route": r, "stage": s, "cases": n}
             for r, s, n in sorted(rows, key=lambda x: (x[0], order.get(x[1], 99)))]  # fmt: skip
-
-
-def _stage_of_kind():
-    return case(
-        *(
-            (CaseEvent.kind == kind.value, literal(stage.value))
-            for kind, stage in IMPLIED_STAGE.items()
-        ),
-        else_=None,
-    )
 
 
 def dwell_times(session: Session, *, today: date, filters: Filters = Filters()) -> list[dict]:
@@ -268,7 +251,7 @@ def case_recovery(session: Session, *, case_id: int) -> dict:
         .join(CaseLoan, CaseLoan.loan_id == Loan.id).where(CaseLoan.case_id == case_id)
     ).scalar()  # fmt: skip
     written = session.execute(
-        select(func.sum(_ledger_fen())).select_from(LedgerEntry)
+        select(func.sum(ledger_fen())).select_from(LedgerEntry)
         .join(CaseLoan, CaseLoan.loan_id == LedgerEntry.loan_id)
         .join(Case, Case.id == CaseLoan.case_id)
         .where(CaseLoan.case_id == case_id, LedgerEntry.kind == "write_off",

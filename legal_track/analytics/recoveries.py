@@ -31,7 +31,8 @@ from legal_track.models.analytics import CaseRecovery
 CHUNK = 5_000
 
 
-def _ledger_fen():
+def ledger_fen():
+    """The ledger amount as the integer fen it is stored as (db.Money), for SQL sums."""
     return cast(LedgerEntry.__table__.c.amount, Integer)
 
 
@@ -45,7 +46,7 @@ def _rows(session: Session, case_ids: list[int] | None) -> list[dict]:
     scope = [Case.id.in_(case_ids)] if case_ids is not None else []
     booked = _month(LedgerEntry.booked_on)
     ledger = (
-        select(CaseLoan.case_id, booked, func.sum(_ledger_fen()))
+        select(CaseLoan.case_id, booked, func.sum(ledger_fen()))
         .join(LedgerEntry, LedgerEntry.loan_id == CaseLoan.loan_id)
         .join(Case, Case.id == CaseLoan.case_id)
         .where(LedgerEntry.kind == "repayment", LedgerEntry.booked_on >= Case.opened_on, *scope)
@@ -58,7 +59,7 @@ def _rows(session: Session, case_ids: list[int] | None) -> list[dict]:
         LedgerEntry.loan_id == CaseLoan.loan_id,
         LedgerEntry.kind == "repayment",
         LedgerEntry.booked_on == CaseEvent.on,
-        _ledger_fen() == event_fen,
+        ledger_fen() == event_fen,
     )
     reported = _month(CaseEvent.on)
     events = (

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, insert, select
 from sqlmodel import Session
 
 from legal_track.cases.kinds import IMPLIED_STAGE
@@ -78,8 +78,4 @@ def rebuild_visits(session: Session, *, progress: Callable[[int, int], None] | N
     return total
 
 
-def visit_count(session: Session) -> int:
-    return session.execute(select(func.count()).select_from(StageVisit)).scalar_one()
-
-
-__all__ = ["rebuild_visits", "refresh_visits", "visit_count", "visits_for"]
+__all__ = ["rebuild_visits", "refresh_visits", "visits_for"]

@@ -11,22 +11,23 @@ from sqlalchemy import distinct, func, select
 from sqlmodel import Session
 
 from legal_track.analytics import Filters, dwell_times, recovery
-from legal_track.analytics.queries import _stage_of_kind
-from legal_track.models import Case, CaseAssignment, CaseEvent, LawFirm
+from legal_track.models import Case, CaseAssignment, LawFirm, StageVisit
 from legal_track.money import quantize
 
 
 def firm_performance(session: Session, *, today: date) -> list[dict]:
     firms = list(session.exec(select(LawFirm).order_by(LawFirm.name)).scalars())
-    reached = select(CaseAssignment.firm_id, _stage_of_kind().label("stage"),
-                     func.count(distinct(CaseEvent.case_id))) \
-        .join(CaseEvent, CaseEvent.case_id == CaseAssignment.case_id) \
-        .where(CaseEvent.on >= CaseAssignment.assigned_on) \
-        .group_by(CaseAssignment.firm_id, "stage")  # fmt: skip
+    # the stages each firm's cases entered while assigned to it (the kept stage stays)
+    reached = (
+        select(CaseAssignment.firm_id, StageVisit.stage, func.count(distinct(StageVisit.case_id)))
+        .join(StageVisit, StageVisit.case_id == CaseAssignment.case_id)
+        .where(StageVisit.entered_on >= CaseAssignment.assigned_on)
+        .group_by(CaseAssignment.firm_id, StageVisit.stage)
+    )
     stages: dict[int, dict[str, int]] = {}
     for firm_id, stage, n in session.execute(reached).all():
-        if stage:
-            stages.setdefault(firm_id, {})[stage] = int(n)
+        stages.setdefault(firm_id, {})[stage] = int(n)
+    recovered_by = {r["firm"]: r["recovered"] for r in recovery(session, by="firm")}
     counts = dict(session.execute(
         select(CaseAssignment.firm_id, func.count()).where(CaseAssignment.ended_on.is_(None))
         .group_by(CaseAssignment.firm_id)).all())  # fmt: skip
@@ -36,8 +37,7 @@ def firm_performance(session: Session, *, today: date) -> list[dict]:
         .group_by(CaseAssignment.firm_id)).all())  # fmt: skip
     out = []
     for firm in firms:
-        rec = recovery(session, by="firm", filters=Filters(firm=firm.name))
-        recovered = rec[0]["recovered"] if rec else Decimal("0.00")
+        recovered = recovered_by.get(firm.name, Decimal("0.00"))
         stage_fees = sum(
             (Decimal(str(firm.fee_per_stage.get(stage, "0"))) * n
              for stage, n in stages.get(firm.id, {}).items()), Decimal(0))  # fmt: skip

@@ -28,20 +28,22 @@ from legal_track.cases.events import EventBatchError, NewEvent, add_events
 from legal_track.cases.kinds import EventKind
 from legal_track.db import utcnow_from
 from legal_track.i18n import t
-from legal_track.intake.cells import CellError, a_date
-from legal_track.intake.columns import header_key
+from legal_track.intake import cells
+from legal_track.intake.cells import is_empty
+from legal_track.intake.columns import Column, map_header
 from legal_track.intake.problems import IntakeError, ProblemLog
 from legal_track.intake.reading import ReadError, Source, open_rows, scan
+from legal_track.intake.rows import parse_row
 from legal_track.models import Case, CaseAssignment, DeadlineNotice, LawFirm
 
-COLUMNS = {  # key -> (Chinese header, required)
-    "case_ref": ("案件编号", True),
-    "kind": ("事件", True),
-    "date": ("日期", True),
-    "details": ("详情", False),
-    "party": ("当事人", False),
-    "note": ("备注", False),
-}
+COLUMNS = (
+    Column("case_ref", "案件编号", cells.text(20)),
+    Column("kind", "事件", cells.text(40)),
+    Column("date", "日期", cells.a_date),
+    Column("details", "详情", cells.text(), required=False, cell_required=False),
+    Column("party", "当事人", cells.text(100), required=False, cell_required=False),
+    Column("note", "备注", cells.text(), required=False, cell_required=False),
+)
 
 
 class UpdateError(ValueError):
@@ -96,32 +98,25 @@ def import_updates(
     log = ProblemLog(source.name)
     found = scan(source, log)
     log.raise_if_any()
-    problems: list[str] = []
     rows: list[tuple[int, dict]] = []
+    header = None
     try:
         with open_rows(source, found) as reader:
-            header = next(reader, None) or []
-            positions = {}
-            lookup = {header_key(k): k for k in COLUMNS} | {
-                header_key(v[0]): k for k, v in COLUMNS.items()
-            }
-            for i, cell in enumerate(header):
-                key = lookup.get(header_key(str(cell or "").lstrip("\ufeff")))
-                if key:
-                    positions[key] = i
-            missing = [
-                f"{zh} ({k})" for k, (zh, req) in COLUMNS.items() if req and k not in positions
-            ]
-            if missing:
-                raise UpdateError([f"{source.name} row 1: missing column(s): {', '.join(missing)}"])
+            first = next(reader, None) or []
+            header = map_header(first, COLUMNS, log)
+            log.raise_if_any()  # missing columns: nothing else can be read
             for number, raw in enumerate(reader, start=2):
-                values = {k: raw[i] if i < len(raw) else None for k, i in positions.items()}
-                if all(v in (None, "") for v in values.values()):
+                if all(is_empty(c) for c in raw):
                     continue
-                rows.append((number, values))
+                parsed = parse_row(header, raw, number, log)  # cell problems go to the log
+                if parsed.ok:
+                    rows.append((number, parsed.values))
     except ReadError as exc:
         raise UpdateError([f"{source.name}: {exc.reason}"]) from None
-    if not rows:
+    except IntakeError as exc:
+        raise UpdateError([str(p) for p in exc.problems]) from None
+    problems: list[str] = [str(p) for p in log.problems]
+    if not rows and not problems:
         raise UpdateError([f"{source.name}: no rows"])
     kinds = _kind_names()
     refs = {str(v.get("case_ref") or "").strip() for _, v in rows}
@@ -136,7 +131,7 @@ def import_updates(
     where = {}
     for number, v in rows:
         at = f"{source.name} row {number}"
-        col = {k: COLUMNS[k][0] for k in COLUMNS}
+        col = {c.key: header.header_text.get(c.key, c.zh) for c in COLUMNS}
         ref = str(v.get("case_ref") or "").strip()
         case = cases.get(ref)
         if case is None:
@@ -150,11 +145,7 @@ def import_updates(
         if kind is None:
             problems.append(f"{at}, column {col['kind']}: unknown event {v.get('kind')!r}")
             continue
-        try:
-            on = a_date(v.get("date"))
-        except CellError as exc:
-            problems.append(f"{at}, column {col['date']}: {exc}")
-            continue
+        on = v["date"]
         if on > today:
             problems.append(f"{at}, column {col['date']}: {on} is in the future")
             continue

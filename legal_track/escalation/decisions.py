@@ -22,6 +22,7 @@ from sqlmodel import Session
 from legal_track.analytics.recoveries import refresh_recovery
 from legal_track.approvals.gates import require_escalation
 from legal_track.audit import AuditEvent, record
+from legal_track.auth import user_by_username
 from legal_track.cases.lifecycle import Route, Stage
 from legal_track.cases.visits import refresh_visits
 from legal_track.db import utcnow_from
@@ -137,7 +138,7 @@ def _next_numbers(session: Session, year: int):
 
 
 def _user(session: Session, username: str) -> User:
-    user = session.exec(select(User).where(User.username == username.strip())).scalars().first()
+    user = user_by_username(session, username)
     if user is None or not user.active:
         raise EscalationError(f"no active user named {username!r}")
     return user

@@ -16,13 +16,18 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
 from legal_track.cases.lifecycle import Route
-from legal_track.claims.fees import Procedure, court_fee, preservation_fee, small_claims
+from legal_track.claims.fees import (
+    Procedure,
+    court_fee,
+    preservation_fee,
+    province_of_id,
+    small_claims,
+)
 from legal_track.escalation.facts import LoanFacts, loan_facts
 from legal_track.escalation.rules import EscalationRules, Trigger, rules_on
 from legal_track.money import quantize
@@ -30,7 +35,6 @@ from legal_track.money import quantize
 ZERO = Decimal(0)
 _DISTRICT = re.compile(r"^(.+?(?:区|县|旗))")
 _CITY = re.compile(r"^(.+?市)")
-_PROVINCES = {"11": "北京市", "12": "天津市", "31": "上海市", "50": "重庆市"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,17 +130,6 @@ def domicile_court(address: str) -> str:
     return f"{match.group(1)}人民法院" if match else "被告住所地基层人民法院（待确认）"
 
 
-@lru_cache(maxsize=64)
-def _province_names() -> dict[str, str]:
-    from legal_track.rules import load_pack
-
-    return dict(load_pack("small_claims").get("provinces", {}))
-
-
-def _province(id_number: str) -> str | None:
-    return _province_names().get(id_number[:2]) or _PROVINCES.get(id_number[:2])
-
-
 def _route(facts: LoanFacts, rules: EscalationRules, today: date) -> tuple[str, str, str, str]:
     policy = rules.route
     if facts.arbitration_commission:
@@ -152,7 +145,9 @@ def _route(facts: LoanFacts, rules: EscalationRules, today: date) -> tuple[str, 
         return (Route.payment_order.value, domicile_court(facts.address), "payment_order",
                 policy.payment_order_basis)  # fmt: skip
     forum = facts.agreed_court or domicile_court(facts.address)
-    track = small_claims(facts.outstanding, province=_province(facts.id_number), year=today.year)
+    track = small_claims(
+        facts.outstanding, province=province_of_id(facts.id_number), year=today.year
+    )
     procedure = "small_claims" if track.track.value == "mandatory" else "ordinary"
     return Route.litigation.value, forum, procedure, policy.litigation_basis
 

@@ -168,3 +168,15 @@ def test_a_reported_update_reaches_the_owner_in_the_digest(session):
     entries = [(owner, n) for owner, n in notice_entries(session) if n.case_ref == case.ref]
     assert [owner for owner, _ in entries] == [case.owner_id]
     assert "甲律师事务所 报告" in entries[0][1].message_zh, "the digest's notices section says it"
+
+
+def test_a_bad_cell_and_a_missing_column_are_named_like_every_import(session):
+    firm, case, _ = _setup(session)
+    with pytest.raises(UpdateError) as caught:
+        import_updates(session, data=_csv([[case.ref, "complaint_filed", "明天", ""]]),
+                       filename="进展.csv", actor="x", now=NOW, today=TODAY, firm_id=firm.id)  # fmt: skip
+    assert caught.value.problems[0].startswith("进展.csv row 2, column 日期: not a date")
+    with pytest.raises(UpdateError, match="missing column"):
+        import_updates(session, data="案件编号,日期\n".encode(), filename="进展.csv", actor="x",
+                       now=NOW, today=TODAY, firm_id=firm.id)  # fmt: skip
+    assert session.execute(select(func.count()).select_from(CaseEvent)).scalar() == 0
