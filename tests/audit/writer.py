@@ -1,10 +1,10 @@
 """A separate process writing audit entries (run by test_concurrency):
-`python -m tests.audit.writer URL NAME COUNT`. It prints "ready" once connected and
-starts writing when the parent sends a line, so both writers start together."""
+`python -m tests.audit.writer URL NAME COUNT START_AT`."""
 
 from __future__ import annotations
 
 import sys
+import time
 from datetime import UTC, datetime
 
 from sqlmodel import Session, select
@@ -15,12 +15,10 @@ from legal_track.db import make_engine
 from legal_track.models import AuditEntry
 
 
-def main(url: str, name: str, count: int) -> None:
+def main(url: str, name: str, count: int, start_at: float) -> None:
     engine = make_engine(url)
-    with engine.connect():
-        pass
-    print("ready", flush=True)
-    sys.stdin.readline()  # the starting signal
+    while time.time() < start_at:  # both writers start together
+        time.sleep(0.005)
     for i in range(count):
         with Session(engine) as s:
             s.exec(select(AuditEntry.id).limit(1)).all()  # a read before the write, as services do
@@ -34,4 +32,4 @@ def main(url: str, name: str, count: int) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], int(sys.argv[3]))
+    main(sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4]))
