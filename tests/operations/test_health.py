@@ -179,16 +179,23 @@ def start(args: list[str], inst: Installation) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
 
 
-def wait_for(url: str, proc: subprocess.Popen, timeout: float = 60) -> tuple[int, dict]:
+def wait_for(
+    url: str, proc: subprocess.Popen, timeout: float = 60, until=lambda code, body: True
+) -> tuple[int, dict]:
+    """The first answer of `url` for which `until(code, body)` holds."""
     deadline = time.monotonic() + timeout
+    answer = None
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise AssertionError(f"exited {proc.returncode}: {proc.stdout.read()}")
         try:
-            return get(url)
+            answer = get(url)
         except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.2)
-    raise AssertionError(f"{url} did not answer within {timeout} s")
+            answer = None
+        if answer is not None and until(*answer):
+            return answer
+        time.sleep(0.2)
+    raise AssertionError(f"{url} did not answer as expected within {timeout} s: {answer}")
 
 
 def stop(proc: subprocess.Popen) -> str:
@@ -220,7 +227,10 @@ def test_worker_with_health_port(inst, engine, settings):
     port = free_port()
     proc = start(["worker", "--health-port", str(port)], inst)
     try:
-        code, body = wait_for(f"http://127.0.0.1:{port}/health", proc)
+        # the endpoint is up before the scheduler thread has taken the lease: until then the
+        # worker honestly reports itself on standby
+        code, body = wait_for(f"http://127.0.0.1:{port}/health", proc,
+                              until=lambda c, b: b["checks"]["worker"]["active"])  # fmt: skip
         assert code == 200, body
         worker = body["checks"]["worker"]
         assert worker["status"] == "ok" and worker["active"] is True, body
