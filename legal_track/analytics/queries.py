@@ -36,6 +36,7 @@ from legal_track.analytics.recoveries import ledger_fen
 from legal_track.cases.lifecycle import Stage
 from legal_track.models import (
     Case,
+    CaseCost,
     CaseLoan,
     CaseRecovery,
     Deadline,
@@ -201,7 +202,10 @@ def _rank(bucket: dict[int, int], rank: int) -> int:
 
 
 def recovery(session: Session, *, by: str, filters: Filters = Filters()) -> list[dict]:
-    """Cases, claim, recovered and recovery rate grouped `by` route or counsel firm."""
+    """Cases, claim, recovered and recovery rate grouped `by` route or counsel firm, with
+    the costs recorded on those cases (`cost_paid` less `cost_refunded` events): their sum,
+    how many cases have any, the cost per such case and the recovery net of costs. By
+    route also the expected cost per case estimated when the cases were opened."""
     key = {"route": Case.route, "firm": func.coalesce(Case.counsel_firm, "")}[by]
     rec = (
         select(CaseRecovery.case_id, func.sum(CaseRecovery.fen).label("fen"))
@@ -217,6 +221,20 @@ def recovery(session: Session, *, by: str, filters: Filters = Filters()) -> list
         .group_by(key)
         .order_by(key)
     )  # fmt: skip
+    paid = (
+        select(CaseCost.case_id, func.sum(CaseCost.fen).label("fen"))
+        .group_by(CaseCost.case_id)
+        .subquery()
+    )
+    actual = {
+        name: (yuan(fen), int(n))
+        for name, fen, n in session.execute(
+            select(key, func.sum(paid.c.fen), func.count(paid.c.case_id))
+            .join(paid, paid.c.case_id == Case.id)
+            .where(*filters.where())
+            .group_by(key)
+        ).all()
+    }
     costs: dict[str, tuple[Decimal, int]] = {}
     if by == "route":
         # expected cost per case, as estimated when the case was opened from the queue
@@ -232,8 +250,12 @@ def recovery(session: Session, *, by: str, filters: Filters = Filters()) -> list
     for name, cases, claim, recovered, closed in session.execute(q).all():
         claim_y, rec_y = yuan(claim), yuan(recovered)
         rate = (rec_y / claim_y).quantize(Decimal("0.0001")) if claim_y else Decimal(0)
+        cost, costed = actual.get(name, (Decimal(0), 0))
         row = {by: name, "cases": int(cases), "closed": int(closed), "claim": claim_y,
-               "recovered": rec_y, "recovery_rate": rate}  # fmt: skip
+               "recovered": rec_y, "recovery_rate": rate, "costs_paid": cost,
+               "cases_with_costs": costed,
+               "cost_per_case": (cost / costed).quantize(FEN) if costed else None,
+               "net_recovered": rec_y - cost}  # fmt: skip
         if by == "route":
             cost, costed = costs.get(name, (None, 0))
             row |= {"expected_cost_per_case": cost, "cases_with_cost": costed}

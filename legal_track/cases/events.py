@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from legal_track.analytics.costs import refresh_costs
 from legal_track.analytics.recoveries import refresh_recovery
 from legal_track.approvals.gates import require_filing
 from legal_track.audit import AuditEvent, record
@@ -139,6 +140,7 @@ def add_event(
     session.flush()
     refresh_visits(session, case_ids=[case_id])
     refresh_recovery(session, case_ids=[case_id])
+    refresh_costs(session, case_ids=[case_id])
     report = _recompute_cases(session, now=now, case_ids=[case_id])
     record(
         session,
@@ -211,6 +213,7 @@ def add_events(
     case_ids = sorted({e.case_id for e, _ in made})
     refresh_visits(session, case_ids=case_ids)
     refresh_recovery(session, case_ids=case_ids)
+    refresh_costs(session, case_ids=case_ids)
     report = _recompute_cases(session, now=now, case_ids=case_ids)
     for event, moved in made:
         record(session, AuditEvent(actor, "event.add", "case_event", str(event.id), {
@@ -269,6 +272,7 @@ def update_event(
     session.flush()
     refresh_visits(session, case_ids=[event.case_id])
     refresh_recovery(session, case_ids=[event.case_id])
+    refresh_costs(session, case_ids=[event.case_id])
     report = _recompute_cases(session, now=now, case_ids=[event.case_id])
     after = {"kind": event.kind, "on": event.on.isoformat(), "party": event.party,
              "data": clean, "note": event.note}  # fmt: skip
@@ -299,6 +303,7 @@ def delete_event(session: Session, *, event_id: int, actor: str, now: datetime) 
     session.flush()
     refresh_visits(session, case_ids=[case_id])
     refresh_recovery(session, case_ids=[case_id])
+    refresh_costs(session, case_ids=[case_id])
     report = _recompute_cases(session, now=now, case_ids=[case_id])
     report.deleted += removed
     record(

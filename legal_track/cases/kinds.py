@@ -46,7 +46,22 @@ class EventKind(StrEnum):
     payment_received = "payment_received"
     enforcement_terminated = "enforcement_terminated"
     settlement = "settlement"
+    cost_paid = "cost_paid"
+    cost_refunded = "cost_refunded"
     case_closed = "case_closed"
+
+
+class CostCategory(StrEnum):
+    """What a cost paid on a case was for (the dashboard's cost per case sums them)."""
+
+    court_fee = "court_fee"  # 案件受理费 / 支付令申请费
+    arbitration_fee = "arbitration_fee"  # 仲裁费
+    preservation_fee = "preservation_fee"  # 保全申请费
+    enforcement_fee = "enforcement_fee"  # 执行申请费
+    notice_fee = "notice_fee"  # 公告费
+    counsel_fee = "counsel_fee"  # 律师费
+    service_fee = "service_fee"  # 送达、邮寄、公证、鉴定等
+    other = "other"
 
 
 class PartyRole(StrEnum):
@@ -119,6 +134,15 @@ FIELDS: dict[EventKind, tuple[DataField, ...]] = {
     ),
     K.payment_received: (DataField("amount", "amount", required=True),),
     K.settlement: (DataField("amount", "amount"),),
+    K.cost_paid: (
+        DataField("category", "choice", required=True, choices=tuple(CostCategory)),
+        DataField("amount", "amount", required=True),
+        DataField("payee", "text"),
+    ),
+    K.cost_refunded: (
+        DataField("category", "choice", required=True, choices=tuple(CostCategory)),
+        DataField("amount", "amount", required=True),
+    ),
     K.case_closed: (DataField("reason", "choice", required=True, choices=tuple(CloseReason)),),
 }
 

@@ -56,4 +56,5 @@ def portfolio(
             out_console.print(f"{row['figure']:<36} {row['value']}")
         for row in tables["recovery_by_route"]:
             out_console.print(f"{row['route']:<14} cases {row['cases']:>6}  claim ¥{row['claim']:>14,}  "
-                              f"recovered ¥{row['recovered']:>12,}  rate {row['recovery_rate']:.2%}")  # fmt: skip
+                              f"recovered ¥{row['recovered']:>12,}  rate {row['recovery_rate']:.2%}  "
+                              f"cost/case ¥{row['cost_per_case'] or 0:>10,} ({row['cases_with_costs']} costed)")  # fmt: skip

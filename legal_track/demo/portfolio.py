@@ -19,13 +19,17 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from legal_track.analytics.costs import rebuild_costs
 from legal_track.analytics.recoveries import rebuild_recovery
 from legal_track.audit import AuditEvent, record
 from legal_track.auth import hash_password
 from legal_track.cases.lifecycle import Route, Stage
 from legal_track.cases.visits import rebuild_visits
+from legal_track.claims.fees import enforcement_fee
 from legal_track.deadlines.periods import add_months
-from legal_track.demo.script import CHAINS, case_events
+from legal_track.demo.script import CHAINS, Cost, case_events
+from legal_track.escalation.proposals import expected_cost
+from legal_track.escalation.rules import rules_on
 from legal_track.identity import make_id_number
 from legal_track.models import (
     Borrower,
@@ -277,6 +281,7 @@ def generate(
         plan = [(route, stage) for route, chain in CHAINS.items() for stage in chain.stages]
         case_rows, links, events = [], [], []
         year = as_of.year
+        cost_rules = rules_on(as_of)
         for n in range(cases):
             loan = overdue_loans[n % len(overdue_loans)]
             if loan["id"] in in_case and n < len(overdue_loans):
@@ -313,6 +318,8 @@ def generate(
                 stage=Stage(stage),
                 as_of=as_of,
                 performance_days=rng.choice((10, 15, 30)),
+                costs=_demo_costs(total, route, cost_rules),
+                counsel=bool(n % 3),
             )
             opened = evs[0]["on"] if evs else as_of
             case_rows.append({
@@ -369,6 +376,7 @@ def generate(
         s.commit()
         rebuild_visits(s)  # the stays in each stage, for the dashboard
         rebuild_recovery(s)
+        rebuild_costs(s)
     if progress:
         progress(total_steps, total_steps)
     return DemoReport(
@@ -381,6 +389,14 @@ def generate(
         counts["events"],
         len(TEAM),
     )
+
+
+def _demo_costs(claim: Decimal, route: Route, rules) -> Cost:
+    """The fees a demo case pays, from the fee rules and the escalation pack's estimate."""
+    procedure = "payment_order" if route is Route.payment_order else "ordinary"
+    expected = expected_cost(claim, route.value, procedure, rules)
+    return Cost(expected.court_fee, expected.preservation_fee, expected.counsel_fee,
+                enforcement_fee(claim).fee)  # fmt: skip
 
 
 def _collections_extras(conn, rng: random.Random, loans: list[dict], legal_ids: set[int],

@@ -11,8 +11,20 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 from legal_track.cases.lifecycle import Route, Stage
+
+
+@dataclass(frozen=True, slots=True)
+class Cost:
+    """What a demo case pays: the filing fee, the preservation fee, the counsel's fee and
+    the enforcement fee (from the fee rules and the escalation pack's counsel estimate)."""
+
+    filing_fee: Decimal
+    preservation_fee: Decimal
+    counsel_fee: Decimal
+    enforcement_fee: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,10 +88,24 @@ CHAINS: dict[str, Chain] = {
 }  # fmt: skip
 
 
+FILINGS = ("complaint_filed", "arbitration_applied", "payment_order_applied")
+
+
 def case_events(
-    rng: random.Random, *, route: Route, stage: Stage, as_of: date, performance_days: int
+    rng: random.Random,
+    *,
+    route: Route,
+    stage: Stage,
+    as_of: date,
+    performance_days: int,
+    costs: Cost | None = None,
+    counsel: bool = False,
 ) -> tuple[list[dict], str | None]:
-    """Events for a case of `route` now at `stage`; the close reason when closed."""
+    """Events for a case of `route` now at `stage`; the close reason when closed.
+
+    With `costs` (the route's expected cost for the claim), the fees are paid as the case
+    goes: the court or arbitration fee on filing (and the counsel's fee when a firm acts),
+    the enforcement fee on applying for enforcement."""
     steps = list(CHAINS[route.value].steps)
     last = max(i for i, s in enumerate(steps) if s.stage == stage.value)
     chosen = steps[: last + 1]
@@ -109,4 +135,22 @@ def case_events(
         elif step.kind == "case_closed":
             data = {"reason": "paid"}
         events.append({"kind": step.kind, "on": day, "party": step.party, "data": data})
+        if costs is not None:
+            events.extend(_costs_paid(step.kind, day, costs, route=route, counsel=counsel))
     return events, ("paid" if stage is Stage.closed else None)
+
+
+def _costs_paid(kind: str, day: date, costs: Cost, *, route: Route, counsel: bool) -> list[dict]:
+    paid: list[tuple[str, Decimal]] = []
+    if kind in FILINGS:
+        fee = "arbitration_fee" if route is Route.arbitration else "court_fee"
+        paid.append((fee, costs.filing_fee))
+        if costs.preservation_fee:
+            paid.append(("preservation_fee", costs.preservation_fee))
+        if counsel:
+            paid.append(("counsel_fee", costs.counsel_fee))
+    elif kind == "enforcement_applied" and costs.enforcement_fee:
+        paid.append(("enforcement_fee", costs.enforcement_fee))
+    return [{"kind": "cost_paid", "on": day, "party": None,
+             "data": {"category": category, "amount": str(amount)}}
+            for category, amount in paid if amount > 0]  # fmt: skip

@@ -152,7 +152,8 @@ def _route(facts: LoanFacts, rules: EscalationRules, today: date) -> tuple[str, 
     return Route.litigation.value, forum, procedure, policy.litigation_basis
 
 
-def _cost(claim: Decimal, route: str, procedure: str, rules: EscalationRules) -> Cost:
+def expected_cost(claim: Decimal, route: str, procedure: str, rules: EscalationRules) -> Cost:
+    """The fees and the counsel's fee a route is expected to cost for `claim`."""
     c = rules.cost
     counsel = quantize(c.counsel_fixed + claim * c.counsel_rate)
     if route == Route.arbitration.value:
@@ -179,7 +180,7 @@ def propose_for(facts: LoanFacts, rules: EscalationRules, today: date) -> Propos
         return None
     route, forum, procedure, basis = _route(facts, rules, today)
     claim = quantize(facts.outstanding)
-    cost = _cost(claim, route, procedure, rules)
+    cost = expected_cost(claim, route, procedure, rules)
     if claim <= ZERO or cost.total > claim * rules.cost.max_cost_ratio:
         return None
     return Proposal(

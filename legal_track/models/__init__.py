@@ -1,6 +1,6 @@
 """All SQLModel tables. Importing this package registers every table on the metadata."""
 
-from legal_track.models.analytics import CaseRecovery, StageVisit
+from legal_track.models.analytics import CaseCost, CaseRecovery, StageVisit
 from legal_track.models.approval import ApprovalRequest
 from legal_track.models.calendar import CalendarDay, CalendarYear
 from legal_track.models.case import Case, CaseEvent, CaseLoan
@@ -52,6 +52,7 @@ from legal_track.models.reminder import (
 from legal_track.models.user import AuditChain, AuditEntry, LoginAttempt, Role, User
 
 __all__ = [
+    "CaseCost",
     "CaseRecovery",
     "StageVisit",
     "ApprovalRequest",

@@ -38,3 +38,13 @@ class CaseRecovery(SQLModel, table=True):
     case_id: int = Field(foreign_key="case.id", primary_key=True)
     month: int = Field(primary_key=True)
     fen: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class CaseCost(SQLModel, table=True):
+    """What a case cost, per category, in fen: its `cost_paid` events less its
+    `cost_refunded` events (a court fee refunded after a mediation or a withdrawal).
+    Rewritten whenever the case's events change."""
+
+    case_id: int = Field(foreign_key="case.id", primary_key=True)
+    category: str = Field(primary_key=True, max_length=24)
+    fen: int = Field(sa_column=Column(BigInteger, nullable=False))

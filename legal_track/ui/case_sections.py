@@ -136,6 +136,19 @@ def ledger(entries: Sequence[LedgerRow], *, prefix: str) -> None:
     w.table(rows, key=f"{prefix}.ledger_table")
 
 
+def costs(by_category: dict, *, prefix: str) -> None:
+    """The costs paid on the case per category (its cost events, net of refunds)."""
+    if not by_category:
+        st.caption(tr("analytics.case.costs_none"))
+        return
+    rows = [
+        {"analytics.cost.category": tr(f"analytics.cost.{category}"),
+         "analytics.cost.amount": w.money(amount)}
+        for category, amount in by_category.items()
+    ]  # fmt: skip
+    w.table(rows, key=f"{prefix}.costs_table")
+
+
 def contacts(items: Sequence[ContactRow], total: int, *, prefix: str) -> None:
     if total > len(items):
         st.caption(tr("ui.contacts.partial", shown=len(items), total=total))

@@ -11,6 +11,7 @@ from sqlmodel import Session, SQLModel
 
 from legal_track.analytics import (
     Filters,
+    case_costs,
     case_recovery,
     dwell_times,
     funnel,
@@ -69,12 +70,18 @@ def portfolio(session):
     _event(session, b, "arbitration_applied", date(2026, 11, 20))
     _event(session, c, "complaint_filed", date(2026, 1, 20))
     _event(session, c, "case_closed", date(2026, 6, 30), reason="paid")
+    _event(session, a, "cost_paid", date(2026, 3, 10), category="court_fee", amount="1000.00")
+    _event(session, a, "cost_paid", date(2026, 3, 10), category="counsel_fee", amount="500.00")
+    _event(session, a, "cost_refunded", date(2026, 8, 1), category="court_fee", amount="500.00")
+    _event(session, c, "cost_paid", date(2026, 1, 20), category="court_fee", amount="200.00")
     _deadline(session, a, date(2026, 11, 30))  # overdue
     _deadline(session, b, date(2026, 12, 8))  # this week
     _deadline(session, b, date(2026, 11, 1), status="completed")
+    from legal_track.analytics.costs import rebuild_costs
     from legal_track.analytics.recoveries import rebuild_recovery
 
     rebuild_recovery(session)  # the factories write the ledger directly, like the demo
+    rebuild_costs(session)  # and the events
     session.add(LimitationClock(loan_id=make_loan(session).id, start_on=date(2023, 1, 1),
                                 expiry=date(2026, 12, 20), conservative_expiry=date(2026, 12, 20),
                                 longstop=date(2043, 1, 1), risk="lt90", computed_at=T0))  # fmt: skip
@@ -99,8 +106,18 @@ def check(session):
     assert by_route["litigation"]["recovered"] == Decimal("6800.00")
     assert by_route["litigation"]["recovery_rate"] == Decimal("0.4857")  # 6,800 / 14,000
     assert by_route["arbitration"]["recovered"] == Decimal("0.00")
-    firms = {r["firm"]: r["cases"] for r in recovery(session, by="firm")}
-    assert firms == {"": 2, "某所": 1}
+    lit, arb = by_route["litigation"], by_route["arbitration"]
+    assert (lit["costs_paid"], lit["cases_with_costs"], lit["cost_per_case"]) == (
+        Decimal("1200.00"), 2, Decimal("600.00")), "A: 1,000 - 500 refunded + 500 counsel; C: 200"  # fmt: skip
+    assert lit["net_recovered"] == Decimal("5600.00")
+    assert (arb["costs_paid"], arb["cases_with_costs"], arb["cost_per_case"]) == (0, 0, None)
+    assert case_costs(session, case_id=a.id) == {"counsel_fee": Decimal("500.00"),
+                                                 "court_fee": Decimal("500.00")}  # fmt: skip
+    firms = {r["firm"]: r for r in recovery(session, by="firm")}
+    assert {f: r["cases"] for f, r in firms.items()} == {"": 2, "某所": 1}
+    assert firms[""]["costs_paid"] == Decimal("1200.00") and firms["某所"]["costs_paid"] == 0
+    assert recovery(session, by="route", filters=Filters(opened_from=date(2026, 2, 1)))[1][
+        "costs_paid"] == Decimal("1000.00"), "the filters choose the cases whose costs count"  # fmt: skip
     stages = {(f["route"], f["stage"]): f["cases"] for f in funnel(session)}
     assert stages == {("litigation", "lit_filed"): 1, ("arbitration", "arb_applied"): 1,
                       ("litigation", "closed"): 1}  # fmt: skip

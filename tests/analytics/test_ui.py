@@ -39,3 +39,21 @@ def test_a_lead_lands_on_the_dashboard_with_the_figures(app, db, user_of):
 def test_staff_land_on_the_case_list(app, user_of):
     at = app(user_of(Role.staff)).run()
     assert not at.exception and [t.value for t in at.title] == ["案件列表"]
+
+
+def test_the_case_page_shows_the_costs_paid(app, db, user_of, now):
+    from legal_track.cases.events import add_event
+    from tests.ui.test_app import open_case
+
+    case = make_case(db, loans=[make_loan(db)], route="litigation", stage="lit_filed")
+    for kind, category, amount in (("cost_paid", "court_fee", "800.00"),
+                                   ("cost_paid", "counsel_fee", "3000.00"),
+                                   ("cost_refunded", "court_fee", "400.00")):  # fmt: skip
+        add_event(db, case_id=case.id, kind=kind, on=date(2026, 11, 2), actor="t", now=now,
+                  data={"category": category, "amount": amount})  # fmt: skip
+    at = open_case(app, user_of(Role.staff), case.ref)
+    assert not at.exception, at.exception
+    costs = at.dataframe[-1].value.to_dict("records")
+    assert costs == [{"费用类别": "律师费", "金额（元）": "¥3,000.00"},
+                     {"费用类别": "案件受理费", "金额（元）": "¥400.00"}]  # fmt: skip
+    assert any("3,400" in m.value for m in at.markdown), "the total beside the recovery"

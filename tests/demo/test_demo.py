@@ -83,6 +83,11 @@ def test_default_portfolio_covers_every_route_and_stage(tmp_path, now):
             ]
             assert days == sorted(days) and days[-1] < AS_OF
         assert {c.route for c in cases} == {r.value for r in Route}
+        # the dashboard's cost per case has recorded costs on every route
+        from legal_track.analytics import recovery
+
+        for row in recovery(s, by="route"):
+            assert row["cases_with_costs"] > 0 and row["cost_per_case"] > 0, row["route"]
 
 
 def test_demo_refuses_a_database_with_data(tmp_path, now):

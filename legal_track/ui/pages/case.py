@@ -1,9 +1,11 @@
 """Case page: header, parties, loans, ledger, contact log, events and deadlines, plus
 the tabs other areas register in `CASE_TABS`. Reached as /case?ref=LT-2026-000123."""
 
+from decimal import Decimal
+
 import streamlit as st
 
-from legal_track.analytics import case_recovery
+from legal_track.analytics import case_costs, case_recovery
 from legal_track.cases.listing import case_detail, case_id_for_ref
 from legal_track.ui import case_sections as sections
 from legal_track.ui import widgets as w
@@ -57,12 +59,16 @@ if overview.open is not False:
     with overview:
         with session() as s:
             rec = case_recovery(s, case_id=case_id)
+            costs = case_costs(s, case_id=case_id)
         w.facts([(tr("analytics.case.recovered"), w.money(rec["recovered"])),
                  (tr("analytics.case.outstanding"), w.money(rec["outstanding"])),
-                 (tr("analytics.case.written_off"), w.money(rec["written_off"]))])  # fmt: skip
+                 (tr("analytics.case.written_off"), w.money(rec["written_off"])),
+                 (tr("analytics.case.costs"), w.money(sum(costs.values(), Decimal(0))))])  # fmt: skip
         sections.parties(detail.borrower, detail.parties, detail.pii_visible, prefix="case")
         sections.loans(detail.loans, prefix="case")
         sections.creditors(detail.creditors, prefix="case")
+        w.section(tr("analytics.case.costs"))
+        sections.costs(costs, prefix="case")
 if ledger.open:
     with ledger:
         sections.ledger(detail.ledger, prefix="case")

@@ -111,7 +111,20 @@ with right:
     ]
     _chart(tr("analytics.chart.firm"), "recovery_by_firm", by_firm, alt.Chart(alt.Data(values=data)).mark_bar().encode(
         x=alt.X("recovered:Q"), y=alt.Y("firm:N", title=None)))  # fmt: skip
-data = [{"month": t["month"], "series": name, "value": float(t[key])}
-        for t in trend for name, key in (("opened", "opened"), ("closed", "closed"))]  # fmt: skip
-_chart(tr("analytics.chart.trend"), "trend", trend, alt.Chart(alt.Data(values=data)).mark_line(point=True).encode(
-    x=alt.X("month:O", title=None), y="value:Q", color="series:N"))  # fmt: skip
+left, right = st.columns(2)
+with left:
+    # recorded costs (cost events) beside the estimate made when the cases were opened
+    data = [
+        {"route_label": label("route", r["route"]), "series": tr(f"analytics.cost.{key}"),
+         "cost": float(r[key])}
+        for r in by_route for key in ("cost_per_case", "expected_cost_per_case")
+        if r.get(key) is not None
+    ]  # fmt: skip
+    _chart(tr("analytics.chart.cost"), "cost_by_route", by_route, alt.Chart(alt.Data(values=data)).mark_bar().encode(
+        x=alt.X("cost:Q"), y=alt.Y("route_label:N", title=None), yOffset="series:N", color="series:N",
+        tooltip=["route_label:N", "series:N", "cost:Q"]))  # fmt: skip
+with right:
+    data = [{"month": t["month"], "series": name, "value": float(t[key])}
+            for t in trend for name, key in (("opened", "opened"), ("closed", "closed"))]  # fmt: skip
+    _chart(tr("analytics.chart.trend"), "trend", trend, alt.Chart(alt.Data(values=data)).mark_line(point=True).encode(
+        x=alt.X("month:O", title=None), y="value:Q", color="series:N"))  # fmt: skip
