@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from legal_track.cases.events import EventBatchError, NewEvent, add_events
-from legal_track.cases.kinds import EventKind
+from legal_track.cases.kinds import EventKind, normalize_data
 from legal_track.db import utcnow_from
 from legal_track.i18n import t
 from legal_track.intake import cells
@@ -151,6 +151,7 @@ def import_updates(
             continue
         try:
             details = _details(str(v.get("details") or ""))
+            normalize_data(kind, details)  # named by its column here, not by add_events
         except ValueError as exc:
             problems.append(f"{at}, column {col['details']}: {exc}")
             continue
