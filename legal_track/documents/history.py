@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from legal_track.cases.access import require_case
 from legal_track.documents.errors import DocumentError
 from legal_track.models import GeneratedDocument
+from legal_track.permissions import CASE_WORKER_ROLES, check_role
 
 # View-model leaves that travel as small objects: compare them as one value.
 _LEAF_KEYS = ({"value", "figures", "capitals"}, {"iso", "cn"})
@@ -85,8 +86,9 @@ def diff_with_previous(
     return before, context_diff(before.context, doc.context)
 
 
-def read_document(doc: GeneratedDocument, *, pdf: bool = False) -> bytes:
+def read_document(doc: GeneratedDocument, *, pdf: bool = False, role: str | None = None) -> bytes:
     """The stored bytes (a file or a batch-zip member), checked against the recorded SHA-256."""
+    check_role(role, CASE_WORKER_ROLES, "download generated documents")
     path = doc.pdf_path if pdf else doc.path
     member = doc.pdf_member if pdf else doc.zip_member
     expected = doc.pdf_sha256 if pdf else doc.sha256

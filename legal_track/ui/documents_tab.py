@@ -92,7 +92,8 @@ def _generate(case: Case, actor: str) -> None:
         try:
             with session() as s:
                 doc = render_document(s, template_id=template_id, case_id=case.id, actor=actor, now=now(),
-                                      pdf=pdf and has_office, cutoff=cutoff, payment_days=int(days))  # fmt: skip
+                                      pdf=pdf and has_office, cutoff=cutoff, payment_days=int(days),
+                                      role=_role())  # fmt: skip
         except (PreflightFailed, DocumentError, OSError) as exc:
             st.error(tr("documents.error", reason=str(exc)))
             return
@@ -104,11 +105,16 @@ def _generate(case: Case, actor: str) -> None:
         _downloads(last["id"], K + "last")
 
 
+def _role() -> str | None:
+    user = current_user()
+    return user.role if user else None
+
+
 def _downloads(document_id: int, key: str) -> None:
     with session() as s:
         doc = s.get(GeneratedDocument, document_id)
     try:
-        data = read_document(doc)
+        data = read_document(doc, role=_role())
     except DocumentError as exc:
         st.warning(tr("documents.detail.missing", reason=str(exc)))
         return
@@ -117,7 +123,7 @@ def _downloads(document_id: int, key: str) -> None:
     cols[0].download_button(tr("documents.generate.download_docx"), data, file_name=name, mime=DOCX,
                             key=f"{key}.docx")  # fmt: skip
     if doc.pdf_path:
-        cols[1].download_button(tr("documents.generate.download_pdf"), read_document(doc, pdf=True),
+        cols[1].download_button(tr("documents.generate.download_pdf"), read_document(doc, pdf=True, role=_role()),
                                 file_name=Path(name).with_suffix(".pdf").name, mime="application/pdf",
                                 key=f"{key}.pdf")  # fmt: skip
 

@@ -100,7 +100,7 @@ def _upload(case_id: int, loans: list[tuple[int, str]], actor: str) -> None:
                 res = intake(
                     s, data=f.getvalue(), original_name=f.name, category=category, source=source,
                     purpose=purpose, captured_at=when, actor=actor, now=now(), case_ids=case_ids,
-                    loan_ids=loan_ids,
+                    loan_ids=loan_ids, role=_role(),
                 )  # fmt: skip
         except EvidenceRefused as exc:
             st.error(tr("evidence.upload.refused", name=f.name, reason=_refusal(exc)))
@@ -335,6 +335,11 @@ def _builder(case_id: int, ref: str, actor: str) -> None:
     _show_result(case_id)
 
 
+def _role() -> str | None:
+    user = current_user()
+    return user.role if user else None
+
+
 def _build(case_id, ref, actor, order, *, title, dividers, group, max_mb, previous, append,
            embed=False) -> None:  # fmt: skip
     bar = st.progress(0.0, text=tr("evidence.bundle.progress", done=0, total=len(order)))
@@ -354,7 +359,7 @@ def _build(case_id, ref, actor, order, *, title, dividers, group, max_mb, previo
             result = build_case_bundle(
                 s, case_id=case_id, out=out, options=options, actor=actor, now=now(),
                 progress=progress, order=order, group_by_category=group,
-                previous=previous, append=append,
+                previous=previous, append=append, role=_role(),
             )  # fmt: skip
     except (ValueError, LookupError, OSError) as exc:
         bar.empty()
