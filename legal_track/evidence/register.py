@@ -237,6 +237,19 @@ def read_item(
     return data
 
 
+def may_read(session: Session, *, item: EvidenceItem, role: str | None,
+             firm_id: int | None = None) -> bool:  # fmt: skip
+    """Whether `read_item` would give this viewer the item's content (for previews, which
+    show a page of it without going through `read_item`)."""
+    if not is_counsel(role):
+        return role is None or str(role) in CASE_WORKER_ROLES
+    try:
+        _check_counsel_item(session, item, firm_id)
+    except LookupError:
+        return False
+    return True
+
+
 def _check_counsel_item(session: Session, item: EvidenceItem, firm_id: int | None) -> None:
     links = session.exec(select(EvidenceLink).where(EvidenceLink.item_id == item.id)).all()
     case_ids = {link.case_id for link in links if link.case_id is not None}

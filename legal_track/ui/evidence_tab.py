@@ -25,6 +25,7 @@ from legal_track.evidence.register import (
     intake,
     items_for_case,
     last_bundle,
+    may_read,
     read_item,
     record_custody,
     store_for,
@@ -179,9 +180,14 @@ def _list(case_id: int, can_view: bool, actor: str) -> None:
     if not can_view:
         st.caption(tr("evidence.list.preview_hidden"))
         return
+    viewer = current_user()
+    with session() as s:  # counsel: no preview of what its firm may not open (ID scans)
+        firm = firm_for(s, viewer) if viewer else None
+        shown = [i for i in items if may_read(s, item=i, role=viewer.role if viewer else None,
+                                              firm_id=firm)]  # fmt: skip
     if st.toggle(tr("evidence.list.previews"), key=K + "previews"):
         cols = st.columns(4)
-        for n, item in enumerate(items[:MAX_PREVIEWS]):
+        for n, item in enumerate(shown[:MAX_PREVIEWS]):
             with cols[n % 4]:
                 png = _preview_of(item)
                 if png:
