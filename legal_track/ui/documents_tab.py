@@ -167,7 +167,7 @@ def _documents(case: Case, actor: str, can_write: bool) -> None:
 def _diff(document_id: int) -> None:
     st.markdown(f"**{tr('documents.diff.header')}**")
     with session() as s:
-        before, changes = diff_with_previous(s, document_id=document_id)
+        before, changes = diff_with_previous(s, document_id=document_id, role=_role())
     if before is None:
         st.caption(tr("documents.diff.first"))
     elif not changes:
