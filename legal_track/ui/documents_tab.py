@@ -188,7 +188,7 @@ def _letter(doc, actor: str) -> None:
                 try:
                     with session() as s:
                         event = mark_sent(s, document_id=doc.id, on=on, actor=actor, now=now(), tracking_no=tracking,
-                                          timezone=get_settings().timezone)  # fmt: skip
+                                          timezone=get_settings().timezone, role=_role())  # fmt: skip
                 except ApprovalNeeded as exc:  # maker-checker: a lead or admin approves the sending
                     st.info(tr("approvals.needed", id=exc.request_id), icon=":material/approval:")
                 except (DocumentError, ValueError, LookupError) as exc:
@@ -213,7 +213,7 @@ def _letter(doc, actor: str) -> None:
                     with session() as s:
                         event = record_delivery(s, case_id=doc.case_id, signed_on=signed, actor=actor, now=now(),
                                                 tracking_no=tracking, payment_days=int(days), document_id=doc.id,
-                                                timezone=get_settings().timezone)  # fmt: skip
+                                                timezone=get_settings().timezone, role=_role())  # fmt: skip
                 except (DocumentError, ValueError, LookupError) as exc:
                     st.error(tr("documents.error", reason=str(exc)))
                 else:

@@ -72,7 +72,7 @@ def _carry_out(s, request) -> str:
     elif request.action == "demand_letter":
         mark_sent(s, document_id=int(p["document_id"]), on=date.fromisoformat(p["on"]),
                   actor=user.username, now=now(), tracking_no=p.get("tracking_no", ""),
-                  timezone=zone)  # fmt: skip
+                  timezone=zone, role=user.role)  # fmt: skip
     else:
         report = accept(s, contracts=list(p["contracts"]), today=date.fromisoformat(p["today"]),
                         now=now(), actor=user.username, owner=p.get("owner"), timezone=zone,
