@@ -37,7 +37,7 @@ from legal_track.evidence.intake import IntakeTools
 from legal_track.evidence.register import add_item
 from legal_track.i18n import t
 from legal_track.models import CaseEvent, Deadline, Role, User
-from legal_track.permissions import RoleRefused
+from legal_track.privacy import RoleRefused
 from legal_track.ui import nav
 from legal_track.ui.context import USER_KEY, UserInfo
 from tests import access_matrix as m

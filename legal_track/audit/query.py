@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from legal_track.audit.chain import AuditEvent, record, timestamp_text
 from legal_track.models import AuditEntry, Case
-from legal_track.permissions import DECIDER_ROLES, check_role
+from legal_track.privacy import DECIDER_ROLES, check_role
 
 MAX_PAGE_SIZE = 500
 EXPORT_COLUMNS = ("seq", "id", "at_utc", "at_local", "actor", "action", "object_type",

@@ -29,7 +29,7 @@ from sqlmodel import Session
 
 from legal_track.audit.chain import GENESIS, HEAD_ID, AuditEvent, entry_hash, record
 from legal_track.models.user import AuditChain, AuditEntry
-from legal_track.permissions import DECIDER_ROLES, check_role
+from legal_track.privacy import DECIDER_ROLES, check_role
 
 BATCH = 2000
 

@@ -47,7 +47,7 @@ from legal_track.deadlines.store import RecomputeReport, delete_for_event
 from legal_track.deadlines.store import recompute_cases as _recompute_cases
 from legal_track.limitation.portfolio import refresh_loans
 from legal_track.models import Case, CaseEvent, CaseLoan
-from legal_track.permissions import CASE_WORKER_ROLES, check_role
+from legal_track.privacy import CASE_WORKER_ROLES, check_role
 
 # A closing move needs a reason; these kinds carry an obvious one.
 _CLOSE_REASON_OF_KIND = {EventKind.settlement: CloseReason.settled}

@@ -36,7 +36,7 @@ from legal_track.intake.problems import IntakeError, ProblemLog
 from legal_track.intake.reading import ReadError, Source, open_rows, scan
 from legal_track.intake.rows import parse_row
 from legal_track.models import Case, CaseAssignment, DeadlineNotice, LawFirm
-from legal_track.permissions import CASE_WORKER_ROLES, RoleRefused, check_role
+from legal_track.privacy import CASE_WORKER_ROLES, RoleRefused, check_role
 
 COLUMNS = (
     Column("case_ref", "案件编号", cells.text(20)),

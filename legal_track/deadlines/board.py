@@ -19,7 +19,7 @@ from legal_track.cases.access import case_condition
 from legal_track.db import utcnow_from
 from legal_track.deadlines.rules import default_rules
 from legal_track.models import Case, Deadline, DeadlineNotice, DeadlineStatus, User
-from legal_track.permissions import CASE_WORKER_ROLES, check_role
+from legal_track.privacy import CASE_WORKER_ROLES, check_role
 
 
 class DeadlineActionError(ValueError):

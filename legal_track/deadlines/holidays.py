@@ -16,7 +16,7 @@ from legal_track.calendar.workdays import load_calendar
 from legal_track.db import utcnow_from
 from legal_track.deadlines.store import MovedDeadline, recompute_for_calendar
 from legal_track.models import CalendarYear
-from legal_track.permissions import ADMIN_ROLES, check_role
+from legal_track.privacy import ADMIN_ROLES, check_role
 
 
 @dataclass(frozen=True, slots=True)

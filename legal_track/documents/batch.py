@@ -36,7 +36,7 @@ from legal_track.documents.registry import TemplateVersion, load_active, local_t
 from legal_track.documents.render import document_values
 from legal_track.documents.worker import Job, Rendered, render_chunk
 from legal_track.models import Case, CaseEvent, CaseLoan, GeneratedDocument, GeneratedFile, Loan
-from legal_track.permissions import CASE_WORKER_ROLES, check_role
+from legal_track.privacy import CASE_WORKER_ROLES, check_role
 from legal_track.sheets import csv_bytes
 from legal_track.workers import process_pool, start_method  # noqa: F401
 

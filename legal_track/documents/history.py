@@ -13,8 +13,7 @@ from sqlmodel import Session, col, select
 from legal_track.cases.access import require_case
 from legal_track.documents.errors import DocumentError
 from legal_track.models import GeneratedDocument
-from legal_track.permissions import CASE_WORKER_ROLES, check_role
-from legal_track.privacy import can_see_pii
+from legal_track.privacy import CASE_WORKER_ROLES, can_see_pii, check_role
 
 # View-model leaves that travel as small objects: compare them as one value.
 _LEAF_KEYS = ({"value", "figures", "capitals"}, {"iso", "cn"})

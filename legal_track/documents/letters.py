@@ -19,7 +19,7 @@ from legal_track.approvals.gates import require_letter
 from legal_track.cases.events import add_event
 from legal_track.documents.errors import DocumentError
 from legal_track.models import CaseEvent, GeneratedDocument
-from legal_track.permissions import CASE_WORKER_ROLES, check_role
+from legal_track.privacy import CASE_WORKER_ROLES, check_role
 
 LETTER = "demand_letter"
 

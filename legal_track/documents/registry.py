@@ -30,7 +30,7 @@ from legal_track.documents.errors import DocumentError, MetadataError, TemplateN
 from legal_track.documents.metadata import TemplateMeta, parse_meta, read_meta, read_sample
 from legal_track.files import write_atomic
 from legal_track.models import DocumentTemplate
-from legal_track.permissions import DECIDER_ROLES, check_role
+from legal_track.privacy import DECIDER_ROLES, check_role
 
 BUILTIN_DIR = Path(__file__).resolve().parents[2] / "doc_templates"
 SYSTEM_ACTOR = "system"

@@ -29,7 +29,7 @@ from legal_track.documents.registry import TemplateVersion, load_active, local_t
 from legal_track.documents.viewmodel import canonical_json, context_hash
 from legal_track.files import write_atomic
 from legal_track.models import GeneratedDocument, GeneratedFile
-from legal_track.permissions import CASE_WORKER_ROLES, check_role
+from legal_track.privacy import CASE_WORKER_ROLES, check_role
 
 
 @dataclass

@@ -37,7 +37,7 @@ from legal_track.models import (
     EvidenceItem,
     GeneratedFile,
 )
-from legal_track.permissions import CASE_WORKER_ROLES, check_role
+from legal_track.privacy import CASE_WORKER_ROLES, check_role
 
 if TYPE_CHECKING:
     from legal_track.pdf.bundle import BundleOptions, BundleResult, ExhibitInput

@@ -48,7 +48,7 @@ from legal_track.models import (
     EvidenceLink,
     Loan,
 )
-from legal_track.permissions import CASE_WORKER_ROLES, check_role
+from legal_track.privacy import CASE_WORKER_ROLES, check_role
 
 
 @dataclass(frozen=True, slots=True)

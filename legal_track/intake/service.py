@@ -38,7 +38,7 @@ from legal_track.intake.problems import IntakeError, ProblemLog
 from legal_track.intake.reading import ReadError, Scan, Source, open_rows, scan
 from legal_track.intake.rows import Importer, ParsedRow, parse_row
 from legal_track.intake.schedules import ScheduleImporter
-from legal_track.permissions import CASE_WORKER_ROLES, check_role
+from legal_track.privacy import CASE_WORKER_ROLES, check_role
 
 Kind = Literal["loans", "ledger", "contacts", "parties", "schedules", "plans"]
 Progress = Callable[[int, int], None]

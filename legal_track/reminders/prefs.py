@@ -12,7 +12,7 @@ from legal_track.audit import AuditEvent, record
 from legal_track.db import utcnow_from
 from legal_track.models import Role, User
 from legal_track.models.reminder import ReminderPreference
-from legal_track.permissions import CASE_WORKER_ROLES, check_role
+from legal_track.privacy import CASE_WORKER_ROLES, check_role
 from legal_track.reminders.text import DeadlineEntry
 
 ALL_SEVERITIES = ("fatal", "critical", "info")

@@ -33,7 +33,7 @@ from legal_track.config import Settings, get_settings
 from legal_track.db import utcnow_from
 from legal_track.models import User
 from legal_track.models.reminder import ReminderKind
-from legal_track.permissions import DECIDER_ROLES, check_role
+from legal_track.privacy import DECIDER_ROLES, check_role
 from legal_track.reminders.delivery import (
     Delivered,
     Planned,
