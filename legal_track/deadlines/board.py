@@ -241,7 +241,8 @@ def override_deadline(
     return d
 
 
-def clear_override(session: Session, *, deadline_id: int, actor: str, now: datetime, role: str | None = None) -> Deadline:  # fmt: skip
+def clear_override(session: Session, *, deadline_id: int, actor: str, now: datetime,
+                   role: str | None = None) -> Deadline:  # fmt: skip
     """Go back to the computed date."""
     check_role(role, CASE_WORKER_ROLES, "change deadlines")
     now = utcnow_from(now)
