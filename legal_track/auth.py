@@ -55,8 +55,12 @@ def create_user(
     email: str | None = None,
     language: str = "zh",
     lead_id: int | None = None,
+    actor_role: Role | str | None = None,
 ) -> User:
-    """Create an account. Refuses duplicate names and short passwords."""
+    """Create an account. Refuses duplicate names and short passwords. `actor_role` is the
+    acting user's role (`role` is the new account's): only an admin creates accounts;
+    None is the operator of the command line (trusted)."""
+    _check_admin(actor_role)
     username = username.strip()
     if not username:
         raise AuthError("user name is empty", "accounts.error.empty_name")

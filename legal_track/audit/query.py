@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from legal_track.audit.chain import AuditEvent, record, timestamp_text
 from legal_track.models import AuditEntry, Case
+from legal_track.privacy import DECIDER_ROLES, check_role
 
 MAX_PAGE_SIZE = 500
 EXPORT_COLUMNS = ("seq", "id", "at_utc", "at_local", "actor", "action", "object_type",
@@ -84,9 +85,11 @@ def _conditions(session: Session, f: AuditFilters) -> list:
 
 
 def search_entries(session: Session, *, filters: AuditFilters, page: int = 1,
-                   page_size: int = 50) -> AuditPage:  # fmt: skip
+                   page_size: int = 50, role: str | None = None) -> AuditPage:  # fmt: skip
     """Entries matching `filters`, newest first, one page (1-based; past the end gives the
-    last page): one COUNT and one LIMIT/OFFSET query."""
+    last page): one COUNT and one LIMIT/OFFSET query. Only an admin or a team lead reads
+    the audit trail (`role`; None: the command line)."""
+    check_role(role, DECIDER_ROLES, "read the audit trail")
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise AuditQueryError(f"page size must be 1–{MAX_PAGE_SIZE}, not {page_size}")
     where = _conditions(session, filters)
@@ -164,9 +167,12 @@ def write_table(path: Path, header: tuple[str, ...], rows) -> bytes:
 
 
 def export_entries(session: Session, *, path: Path, date_from: date, date_to: date, actor: str,
-                   now: datetime, timezone: str = "Asia/Shanghai") -> ExportReport:  # fmt: skip
+                   now: datetime, timezone: str = "Asia/Shanghai",
+                   role: str | None = None) -> ExportReport:  # fmt: skip
     """Write the entries of the local days `date_from`..`date_to` (with their hashes, so a
-    reader can re-check the chain) to `path` (.csv or .xlsx). The export is audited."""
+    reader can re-check the chain) to `path` (.csv or .xlsx). The export is audited. Only
+    an admin or a team lead (`role`; None: the command line)."""
+    check_role(role, DECIDER_ROLES, "export the audit trail")
     filters = AuditFilters(date_from=date_from, date_to=date_to, timezone=timezone)
     where = _conditions(session, filters)
     counted = []

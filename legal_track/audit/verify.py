@@ -29,6 +29,7 @@ from sqlmodel import Session
 
 from legal_track.audit.chain import GENESIS, HEAD_ID, AuditEvent, entry_hash, record
 from legal_track.models.user import AuditChain, AuditEntry
+from legal_track.privacy import DECIDER_ROLES, check_role
 
 BATCH = 2000
 
@@ -167,8 +168,11 @@ def verify_chain(session: Session, *, batch: int = BATCH,
     return ChainReport(walked, head_seq, head_hash, problem)
 
 
-def verify_and_record(session: Session, *, actor: str, now: datetime) -> ChainReport:
-    """Verify the chain, then record who verified it and the outcome (one commit)."""
+def verify_and_record(session: Session, *, actor: str, now: datetime,
+                      role: str | None = None) -> ChainReport:  # fmt: skip
+    """Verify the chain, then record who verified it and the outcome (one commit). Only an
+    admin or a team lead (`role`; None: the command line)."""
+    check_role(role, DECIDER_ROLES, "verify the audit trail")
     report = verify_chain(session)
     record(session, AuditEvent(actor, "audit.verify", "audit", "", report.as_dict()), now=now)
     session.commit()

@@ -48,6 +48,7 @@ from legal_track.deadlines.store import RecomputeReport, delete_for_event
 from legal_track.deadlines.store import recompute_cases as _recompute_cases
 from legal_track.limitation.portfolio import refresh_loans
 from legal_track.models import Case, CaseEvent, CaseLoan
+from legal_track.privacy import CASE_WORKER_ROLES, check_role
 
 # A closing move needs a reason; these kinds carry an obvious one.
 _CLOSE_REASON_OF_KIND = {EventKind.settlement: CloseReason.settled}
@@ -121,9 +122,13 @@ def add_event(
     data: dict | None = None,
     note: str = "",
     to_stage: Stage | str | None = None,
+    role: str | None = None,
 ) -> CaseEvent:
     """Record an event; move the stage when asked (or when the kind forces it),
-    recompute the case's deadlines, audit, commit."""
+    recompute the case's deadlines, audit, commit. `role` (the signed-in user's; None: the
+    command line) must work cases: viewers and counsel record nothing (counsel report
+    progress through `counsel.updates.import_updates`)."""
+    check_role(role, CASE_WORKER_ROLES, "record case events")
     now = utcnow_from(now)
     kind = parse_kind(kind)
     clean = normalize_data(kind, data)
@@ -240,12 +245,20 @@ _EDITABLE = frozenset({"kind", "on", "party", "data", "note"})
 
 
 def update_event(
-    session: Session, *, event_id: int, actor: str, now: datetime, **changes: Any
+    session: Session,
+    *,
+    event_id: int,
+    actor: str,
+    now: datetime,
+    role: str | None = None,
+    **changes: Any,
 ) -> CaseEvent:
     """Correct an event (kind, on, party, data, note); recompute what depends on it.
 
     The stage is not moved back or forth by a correction; record a new event for that.
+    Only roles that work cases (`role`, as for `add_event`).
     """
+    check_role(role, CASE_WORKER_ROLES, "correct case events")
     now = utcnow_from(now)
     unknown = sorted(set(changes) - _EDITABLE)
     if unknown:
@@ -289,8 +302,11 @@ def update_event(
     return event
 
 
-def delete_event(session: Session, *, event_id: int, actor: str, now: datetime) -> RecomputeReport:
-    """Delete an event and the deadlines it triggered; recompute the rest of the case."""
+def delete_event(session: Session, *, event_id: int, actor: str, now: datetime,
+                 role: str | None = None) -> RecomputeReport:  # fmt: skip
+    """Delete an event and the deadlines it triggered; recompute the rest of the case.
+    Only roles that work cases (`role`, as for `add_event`)."""
+    check_role(role, CASE_WORKER_ROLES, "delete case events")
     now = utcnow_from(now)
     event = session.get(CaseEvent, event_id)
     if event is None:

@@ -24,6 +24,7 @@ from functools import lru_cache
 
 from sqlmodel import Session, select
 
+from legal_track.cases.access import AccessDenied, require_loan
 from legal_track.claims.fees import (
     DelayedInterest,
     Fee,
@@ -356,9 +357,17 @@ def claim_for_case(session: Session, *, case_id: int, cutoff: date, province: st
 
 def claim_for_contract(session: Session, *, contract_no: str, cutoff: date,
                        province: str | None = None,
-                       include_excess: bool | None = None) -> ClaimFigures:  # fmt: skip
-    """One loan's claim, as ClaimFigures (the `legal-track claim` command)."""
+                       include_excess: bool | None = None, role: str | None = None,
+                       firm_id: int | None = None) -> ClaimFigures:  # fmt: skip
+    """One loan's claim, as ClaimFigures (the `legal-track claim` command). A counsel
+    viewer (`role`, `firm_id`) reaches only loans of its firm's cases; another loan is
+    "no loan" like a missing one."""
     loan = session.exec(select(Loan).where(Loan.contract_no == contract_no)).first()
+    if loan is not None:
+        try:
+            require_loan(session, loan_id=loan.id, role=role, firm_id=firm_id)
+        except AccessDenied:
+            loan = None
     if loan is None:
         raise LookupError(f"no loan with contract number {contract_no!r}")
     claim = claim_for_loan(session, loan_id=loan.id, cutoff=cutoff, include_excess=include_excess)

@@ -24,6 +24,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlmodel import Session
 
+from legal_track.cases.access import is_counsel
 from legal_track.cases.events import EventBatchError, NewEvent, add_events
 from legal_track.cases.kinds import EventKind, normalize_data
 from legal_track.db import utcnow_from
@@ -35,6 +36,7 @@ from legal_track.intake.problems import IntakeError, ProblemLog
 from legal_track.intake.reading import ReadError, Source, open_rows, scan
 from legal_track.intake.rows import parse_row
 from legal_track.models import Case, CaseAssignment, DeadlineNotice, LawFirm
+from legal_track.privacy import CASE_WORKER_ROLES, RoleRefused, check_role
 
 COLUMNS = (
     Column("case_ref", "案件编号", cells.text(20)),
@@ -90,9 +92,17 @@ def import_updates(
     now: datetime,
     today: date,
     firm_id: int | None = None,
+    role: str | None = None,
 ) -> UpdateReport:
     """Apply a counsel updates file. `firm_id`: the reporting firm (a counsel account's);
-    None when the lender's staff import it, then each case must be assigned to some firm."""
+    None when the lender's staff import it, then each case must be assigned to some firm.
+    `role` (the signed-in user's; None: the command line): the lender's case workers, or a
+    counsel account linked to a firm (which reports on its own firm's cases only)."""
+    if is_counsel(role):
+        if firm_id is None:
+            raise RoleRefused("a counsel account not linked to a law firm may not report updates")
+    else:
+        check_role(role, CASE_WORKER_ROLES, "import counsel updates")
     now = utcnow_from(now)
     source = Source.from_bytes(data, Path(filename).name)
     log = ProblemLog(source.name)

@@ -19,6 +19,7 @@ from legal_track.cases.access import case_condition
 from legal_track.db import utcnow_from
 from legal_track.deadlines.rules import default_rules
 from legal_track.models import Case, Deadline, DeadlineNotice, DeadlineStatus, User
+from legal_track.privacy import CASE_WORKER_ROLES, check_role
 
 
 class DeadlineActionError(ValueError):
@@ -207,9 +208,17 @@ def _get(session: Session, deadline_id: int) -> Deadline:
 
 
 def override_deadline(
-    session: Session, *, deadline_id: int, due: date, reason: str, actor: str, now: datetime
+    session: Session,
+    *,
+    deadline_id: int,
+    due: date,
+    reason: str,
+    actor: str,
+    now: datetime,
+    role: str | None = None,
 ) -> Deadline:
     """Set a manual date (a court's notice, counsel's advice); kept through recomputes."""
+    check_role(role, CASE_WORKER_ROLES, "change deadlines")
     now = utcnow_from(now)
     if not reason or not reason.strip():
         raise DeadlineActionError(f"deadline {deadline_id}: an override needs a reason")
@@ -232,8 +241,10 @@ def override_deadline(
     return d
 
 
-def clear_override(session: Session, *, deadline_id: int, actor: str, now: datetime) -> Deadline:
+def clear_override(session: Session, *, deadline_id: int, actor: str, now: datetime,
+                   role: str | None = None) -> Deadline:  # fmt: skip
     """Go back to the computed date."""
+    check_role(role, CASE_WORKER_ROLES, "change deadlines")
     now = utcnow_from(now)
     d = _get(session, deadline_id)
     if d.override_due is None:
@@ -277,9 +288,16 @@ def _finish(
 
 
 def complete_deadline(
-    session: Session, *, deadline_id: int, actor: str, now: datetime, note: str = ""
+    session: Session,
+    *,
+    deadline_id: int,
+    actor: str,
+    now: datetime,
+    note: str = "",
+    role: str | None = None,
 ) -> Deadline:
     """Mark done (filed, paid, served...), with who and when."""
+    check_role(role, CASE_WORKER_ROLES, "change deadlines")
     return _finish(
         session, deadline_id=deadline_id, status=DeadlineStatus.completed, actor=actor,
         now=now, note=note,
@@ -287,16 +305,25 @@ def complete_deadline(
 
 
 def waive_deadline(
-    session: Session, *, deadline_id: int, actor: str, now: datetime, note: str
+    session: Session,
+    *,
+    deadline_id: int,
+    actor: str,
+    now: datetime,
+    note: str,
+    role: str | None = None,
 ) -> Deadline:
     """Decide not to act on it (a reason is required), with who and when."""
+    check_role(role, CASE_WORKER_ROLES, "change deadlines")
     return _finish(
         session, deadline_id=deadline_id, status=DeadlineStatus.waived, actor=actor,
         now=now, note=note,
     )  # fmt: skip
 
 
-def reopen_deadline(session: Session, *, deadline_id: int, actor: str, now: datetime) -> Deadline:
+def reopen_deadline(session: Session, *, deadline_id: int, actor: str, now: datetime,
+                    role: str | None = None) -> Deadline:  # fmt: skip
+    check_role(role, CASE_WORKER_ROLES, "change deadlines")
     now = utcnow_from(now)
     d = _get(session, deadline_id)
     if d.status == DeadlineStatus.open:

@@ -16,6 +16,7 @@ from legal_track.calendar.workdays import load_calendar
 from legal_track.db import utcnow_from
 from legal_track.deadlines.store import MovedDeadline, recompute_for_calendar
 from legal_track.models import CalendarYear
+from legal_track.privacy import ADMIN_ROLES, check_role
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,10 +31,17 @@ class NoticeLoadResult:
 
 
 def load_notice(
-    session: Session, *, raw: bytes, file_name: str, actor: str, now: datetime
+    session: Session,
+    *,
+    raw: bytes,
+    file_name: str,
+    actor: str,
+    now: datetime,
+    role: str | None = None,
 ) -> NoticeLoadResult:
     """Load a year's notice, recompute the deadlines that depend on it, tell owners
     about the ones that moved; audits and commits once."""
+    check_role(role, ADMIN_ROLES, "load holiday notices")
     now = utcnow_from(now)
     notice = parse_notice(raw, file_name=file_name)
     digest = hashlib.sha256(raw).hexdigest()

@@ -36,6 +36,7 @@ from legal_track.documents.registry import TemplateVersion, load_active, local_t
 from legal_track.documents.render import document_values
 from legal_track.documents.worker import Job, Rendered, render_chunk
 from legal_track.models import Case, CaseEvent, CaseLoan, GeneratedDocument, GeneratedFile, Loan
+from legal_track.privacy import CASE_WORKER_ROLES, check_role
 from legal_track.sheets import csv_bytes
 from legal_track.workers import process_pool, start_method  # noqa: F401
 
@@ -258,11 +259,13 @@ def run_batch(
     chunk_size: int | None = None,
     progress: Progress = None,
     settings: Settings | None = None,
+    role: str | None = None,
 ) -> BatchResult:
     """Generate `template_id` for every case into the zip `out`; one commit at the end.
 
     Uses `workers` processes (default: settings.document_workers, else every core);
     small batches render in this process. The zip appears only when complete."""
+    check_role(role, CASE_WORKER_ROLES, "generate documents")
     settings = settings or get_settings()
     soffice = str(require_soffice(settings)) if pdf else None
     template, _, paths = load_active(session, template_id=template_id, now=now, settings=settings)

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from legal_track.cases.access import require_case
 from legal_track.documents.errors import DocumentError
 from legal_track.models import GeneratedDocument
+from legal_track.privacy import CASE_WORKER_ROLES, can_see_pii, check_role
 
 # View-model leaves that travel as small objects: compare them as one value.
 _LEAF_KEYS = ({"value", "figures", "capitals"}, {"iso", "cn"})
@@ -72,21 +73,31 @@ def context_diff(old: dict, new: dict) -> list[Change]:
     return [Change(p, a.get(p), b.get(p)) for p in sorted(set(a) | set(b)) if a.get(p) != b.get(p)]
 
 
+HIDDEN = "***"  # a changed value a role without full personal data does not see
+
+
 def diff_with_previous(
-    session: Session, *, document_id: int
+    session: Session, *, document_id: int, role: str | None = None
 ) -> tuple[GeneratedDocument | None, list[Change]]:
-    """(the previous document, what changed in the context since it); ([], None) if first."""
+    """(the previous document, what changed in the context since it); ([], None) if first.
+    A viewer or counsel (`role` outside privacy.FULL_PII_ROLES) learns which fields
+    changed but not their values: a document's context holds full ID numbers and phones."""
     doc = session.get(GeneratedDocument, document_id)
     if doc is None:
         raise LookupError(f"no generated document {document_id}")
     before = previous_document(session, doc)
     if before is None:
         return None, []
-    return before, context_diff(before.context, doc.context)
+    changes = context_diff(before.context, doc.context)
+    if role is not None and not can_see_pii(role):
+        changes = [Change(c.path, None if c.old is None else HIDDEN,
+                          None if c.new is None else HIDDEN) for c in changes]  # fmt: skip
+    return before, changes
 
 
-def read_document(doc: GeneratedDocument, *, pdf: bool = False) -> bytes:
+def read_document(doc: GeneratedDocument, *, pdf: bool = False, role: str | None = None) -> bytes:
     """The stored bytes (a file or a batch-zip member), checked against the recorded SHA-256."""
+    check_role(role, CASE_WORKER_ROLES, "download generated documents")
     path = doc.pdf_path if pdf else doc.path
     member = doc.pdf_member if pdf else doc.zip_member
     expected = doc.pdf_sha256 if pdf else doc.sha256

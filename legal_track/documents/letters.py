@@ -19,6 +19,7 @@ from legal_track.approvals.gates import require_letter
 from legal_track.cases.events import add_event
 from legal_track.documents.errors import DocumentError
 from legal_track.models import CaseEvent, GeneratedDocument
+from legal_track.privacy import CASE_WORKER_ROLES, check_role
 
 LETTER = "demand_letter"
 
@@ -33,8 +34,9 @@ def _letter(session: Session, document_id: int) -> GeneratedDocument:
 
 
 def mark_sent(session: Session, *, document_id: int, on: date, actor: str, now: datetime,
-              tracking_no: str = "", timezone: str = "Asia/Shanghai") -> CaseEvent:  # fmt: skip
+              tracking_no: str = "", timezone: str = "Asia/Shanghai", role: str | None = None) -> CaseEvent:  # fmt: skip
     """Record that a generated demand letter was sent on `on` (one commit, by add_event)."""
+    check_role(role, CASE_WORKER_ROLES, "record letters")
     doc = _letter(session, document_id)
     if doc.sent_on is not None:
         raise DocumentError(f"document {document_id} was already recorded as sent on {doc.sent_on}")
@@ -49,17 +51,18 @@ def mark_sent(session: Session, *, document_id: int, on: date, actor: str, now: 
     session.add(doc)  # committed together with the event
     note = f"document {doc.id} ({doc.template_id}@{doc.template_version}, sha256 {doc.sha256[:16]})"
     return add_event(session, case_id=doc.case_id, kind="demand_letter_sent", on=on, actor=actor, now=now,
-                     data={"tracking_no": tracking_no}, note=note)  # fmt: skip
+                     data={"tracking_no": tracking_no}, note=note, role=role)  # fmt: skip
 
 
 def record_delivery(session: Session, *, case_id: int, signed_on: date, actor: str, now: datetime,
                     tracking_no: str = "", payment_days: int = 7, document_id: int | None = None,
-                    timezone: str = "Asia/Shanghai") -> CaseEvent:  # fmt: skip
+                    timezone: str = "Asia/Shanghai", role: str | None = None) -> CaseEvent:  # fmt: skip
     """Record that the borrower signed for the letter on `signed_on`.
 
     `demand_letter_delivered` is added (payment deadline, limitation restart); when
     `document_id` is given the letter is marked delivered in the same commit. The
     stored limitation clocks of the case's loans are then recomputed by add_event."""
+    check_role(role, CASE_WORKER_ROLES, "record letters")
     today = now.astimezone(ZoneInfo(timezone)).date()
     if signed_on > today:
         raise DocumentError(f"signed date {signed_on} is in the future")
@@ -78,6 +81,6 @@ def record_delivery(session: Session, *, case_id: int, signed_on: date, actor: s
     event = add_event(
         session, case_id=case_id, kind="demand_letter_delivered", on=signed_on, actor=actor, now=now,
         data={"payment_days": payment_days, "tracking_no": tracking_no, "signed_on": signed_on},
-        note=f"document {document_id}" if document_id else "",
+        note=f"document {document_id}" if document_id else "", role=role,
     )  # fmt: skip
     return event  # add_event also refreshed the case's limitation clocks

@@ -30,6 +30,7 @@ from legal_track.documents.errors import DocumentError, MetadataError, TemplateN
 from legal_track.documents.metadata import TemplateMeta, parse_meta, read_meta, read_sample
 from legal_track.files import write_atomic
 from legal_track.models import DocumentTemplate
+from legal_track.privacy import DECIDER_ROLES, check_role
 
 BUILTIN_DIR = Path(__file__).resolve().parents[2] / "doc_templates"
 SYSTEM_ACTOR = "system"
@@ -209,9 +210,10 @@ def get_template(session: Session, *, template_id: str, version: str,
 
 def upload_template(session: Session, *, data: bytes, meta_text: str, sample_text: str, actor: str,
                     now: datetime, activate: bool = False,
-                    settings: Settings | None = None) -> TemplateVersion:  # fmt: skip
+                    settings: Settings | None = None, role: str | None = None) -> TemplateVersion:  # fmt: skip
     """Check and register a new version. Raises TemplateCheckFailed (with the report) or
     MetadataError; nothing is stored unless every check passes."""
+    check_role(role, DECIDER_ROLES, "manage templates")
     settings = settings or get_settings()
     meta = read_meta(meta_text, where="uploaded metadata")
     sample = read_sample(sample_text, where="uploaded sample context")
@@ -243,8 +245,9 @@ def upload_template(session: Session, *, data: bytes, meta_text: str, sample_tex
 
 
 def activate_version(session: Session, *, template_id: str, version: str, actor: str, now: datetime,
-                     settings: Settings | None = None) -> TemplateVersion:  # fmt: skip
+                     settings: Settings | None = None, role: str | None = None) -> TemplateVersion:  # fmt: skip
     """Make `version` the active one (re-checked against its sample first)."""
+    check_role(role, DECIDER_ROLES, "manage templates")
     settings = settings or get_settings()
     target = _row(session, template_id, version)
     view = _view(target, settings)
@@ -267,8 +270,9 @@ def activate_version(session: Session, *, template_id: str, version: str, actor:
 
 
 def rollback(session: Session, *, template_id: str, actor: str, now: datetime,
-             settings: Settings | None = None) -> TemplateVersion:  # fmt: skip
+             settings: Settings | None = None, role: str | None = None) -> TemplateVersion:  # fmt: skip
     """Re-activate the version that was active before the current one."""
+    check_role(role, DECIDER_ROLES, "manage templates")
     current = _row(session, template_id)
     earlier = session.exec(
         select(DocumentTemplate).where(

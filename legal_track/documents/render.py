@@ -29,6 +29,7 @@ from legal_track.documents.registry import TemplateVersion, load_active, local_t
 from legal_track.documents.viewmodel import canonical_json, context_hash
 from legal_track.files import write_atomic
 from legal_track.models import GeneratedDocument, GeneratedFile
+from legal_track.privacy import CASE_WORKER_ROLES, check_role
 
 
 @dataclass
@@ -73,11 +74,13 @@ def render_document(
     cutoff: date | None = None,
     payment_days: int = 7,
     settings: Settings | None = None,
+    role: str | None = None,
 ) -> GeneratedDocument:
     """Generate `template_id` for case `case_id` into `out` (default: under output_dir/cases/).
 
     Raises PreflightFailed listing every blocking problem; ConversionUnavailable when
     `pdf` is asked and LibreOffice is missing (checked before anything is written)."""
+    check_role(role, CASE_WORKER_ROLES, "generate documents")
     settings = settings or get_settings()
     if pdf:
         require_soffice(settings)

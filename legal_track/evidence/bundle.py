@@ -37,6 +37,7 @@ from legal_track.models import (
     EvidenceItem,
     GeneratedFile,
 )
+from legal_track.privacy import CASE_WORKER_ROLES, check_role
 
 if TYPE_CHECKING:
     from legal_track.pdf.bundle import BundleOptions, BundleResult, ExhibitInput
@@ -75,6 +76,7 @@ def build_case_bundle(
     previous: Path | None = None,
     append: bool = False,
     settings: Settings | None = None,
+    role: str | None = None,
 ) -> BundleResult:
     """Build the case's bundle PDF, log each item as `exported`, record a GeneratedFile
     per volume (output SHA-256, the inputs' hashes, builder and rule versions), audit.
@@ -82,6 +84,7 @@ def build_case_bundle(
     `previous` is an earlier bundle of the case (see `last_bundle`): the result's
     `changes` lists the index rows whose numbers or pages moved; with `append=True` the
     earlier exhibits keep their pages and the new ones follow (bundle engine rules)."""
+    check_role(role, CASE_WORKER_ROLES, "build evidence bundles")
     from legal_track.pdf import bundle as engine
     from legal_track.pdf.fonts import find_cjk_font
 

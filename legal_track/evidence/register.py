@@ -48,6 +48,7 @@ from legal_track.models import (
     EvidenceLink,
     Loan,
 )
+from legal_track.privacy import CASE_WORKER_ROLES, check_role
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,10 +77,12 @@ def intake(
     loan_ids: Iterable[int] = (),
     settings: Settings | None = None,
     tools: IntakeTools | None = None,
+    role: str | None = None,
 ) -> IntakeResult:
     """Check, store and register one file (or link an already registered one).
 
     Raises EvidenceRefused (nothing stored) or LookupError / ValueError for bad links."""
+    check_role(role, CASE_WORKER_ROLES, "register evidence")
     settings = settings or get_settings()
     now = utcnow_from(now)
     name = sanitize_name(original_name or (data.name if isinstance(data, Path) else ""))
@@ -164,8 +167,10 @@ def add_item(
     loan_ids: Iterable[int] = (),
     settings: Settings | None = None,
     tools: IntakeTools | None = None,
+    role: str | None = None,
 ) -> EvidenceItem:
     """Register one file; see `intake` (this returns only the item)."""
+    check_role(role, CASE_WORKER_ROLES, "register evidence")
     return intake(
         session, data=data, original_name=original_name, category=category, source=source,
         purpose=purpose, captured_at=captured_at, actor=actor, now=now, case_ids=case_ids,
@@ -211,7 +216,10 @@ def read_item(
 ) -> bytes:
     """The item's bytes (checked against its hash), logged as `viewed` in its custody log.
     A counsel viewer (`role`, `firm_id`) reads only items of its firm's cases, and ID
-    documents only where the firm files for the lender."""
+    documents only where the firm files for the lender. A viewer sees the register but no
+    content (the files carry full personal data)."""
+    if not is_counsel(role):
+        check_role(role, CASE_WORKER_ROLES, "open evidence files")
     now = utcnow_from(now)
     item = _item(session, item_id)
     if is_counsel(role):
@@ -227,6 +235,19 @@ def read_item(
     record(session, AuditEvent(actor, "evidence.viewed", "evidence", str(item.id), detail), now=now)
     session.commit()
     return data
+
+
+def may_read(session: Session, *, item: EvidenceItem, role: str | None,
+             firm_id: int | None = None) -> bool:  # fmt: skip
+    """Whether `read_item` would give this viewer the item's content (for previews, which
+    show a page of it without going through `read_item`)."""
+    if not is_counsel(role):
+        return role is None or str(role) in CASE_WORKER_ROLES
+    try:
+        _check_counsel_item(session, item, firm_id)
+    except LookupError:
+        return False
+    return True
 
 
 def _check_counsel_item(session: Session, item: EvidenceItem, firm_id: int | None) -> None:

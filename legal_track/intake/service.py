@@ -38,6 +38,7 @@ from legal_track.intake.problems import IntakeError, ProblemLog
 from legal_track.intake.reading import ReadError, Scan, Source, open_rows, scan
 from legal_track.intake.rows import Importer, ParsedRow, parse_row
 from legal_track.intake.schedules import ScheduleImporter
+from legal_track.privacy import CASE_WORKER_ROLES, check_role
 
 Kind = Literal["loans", "ledger", "contacts", "parties", "schedules", "plans"]
 Progress = Callable[[int, int], None]
@@ -79,6 +80,7 @@ def import_file(
     progress: Progress | None = None,
     after_import: AfterImport | None = None,
     timezone: str | None = None,
+    role: str | None = None,
 ) -> ImportReport:
     """Import the CSV or XLSX file at `path`. Raises IntakeError (nothing written) on problems.
 
@@ -87,6 +89,7 @@ def import_file(
     loan_ids)` runs after the commit with the ids of the loans whose data changed.
     `timezone` (default settings.timezone) is the zone of contact times without one.
     """
+    check_role(role, CASE_WORKER_ROLES, "import files")
     return _import(
         session,
         kind=kind,
@@ -110,8 +113,10 @@ def import_bytes(
     progress: Progress | None = None,
     after_import: AfterImport | None = None,
     timezone: str | None = None,
+    role: str | None = None,
 ) -> ImportReport:
     """Import an uploaded file (its bytes and original name); same rules as `import_file`."""
+    check_role(role, CASE_WORKER_ROLES, "import files")
     return _import(
         session,
         kind=kind,

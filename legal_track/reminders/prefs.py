@@ -12,6 +12,7 @@ from legal_track.audit import AuditEvent, record
 from legal_track.db import utcnow_from
 from legal_track.models import Role, User
 from legal_track.models.reminder import ReminderPreference
+from legal_track.privacy import CASE_WORKER_ROLES, check_role
 from legal_track.reminders.text import DeadlineEntry
 
 ALL_SEVERITIES = ("fatal", "critical", "info")
@@ -51,8 +52,10 @@ def save_preference(
     muted_case_ids: list[int],
     actor: str,
     now: datetime,
+    role: str | None = None,
 ) -> ReminderPreference:
     """Store a user's reminder preferences. Audited, commits."""
+    check_role(role, CASE_WORKER_ROLES, "change reminder settings")
     bad = [s for s in severities if s not in ALL_SEVERITIES]
     if bad:
         raise ValueError(f"unknown severities {bad}; choose from {list(ALL_SEVERITIES)}")

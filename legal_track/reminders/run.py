@@ -33,6 +33,7 @@ from legal_track.config import Settings, get_settings
 from legal_track.db import utcnow_from
 from legal_track.models import User
 from legal_track.models.reminder import ReminderKind
+from legal_track.privacy import DECIDER_ROLES, check_role
 from legal_track.reminders.delivery import (
     Delivered,
     Planned,
@@ -334,10 +335,12 @@ def run_pass(
     digest: bool | None = None,
     alerts: bool | None = None,
     holder: str | None = None,
+    role: str | None = None,
 ) -> PassReport:
     """One reminder pass: decide what is due, record it once, send what is waiting
     (including earlier failures whose retry time has come). A dry run decides and reports
     but writes and sends nothing."""
+    check_role(role, DECIDER_ROLES, "run the reminders")
     settings = settings or get_settings()
     now = utcnow_from(now)
     holder = holder or f"pass-{uuid.uuid4().hex[:16]}"

@@ -94,7 +94,7 @@ def render(case_id: int) -> None:
                 with session() as s:
                     report = import_updates(s, data=payload[0], filename=payload[1],
                                             actor=user.username, now=now(), today=today(),
-                                            firm_id=own_firm)  # fmt: skip
+                                            firm_id=own_firm, role=user.role)  # fmt: skip
                 st.success(tr("counsel.tab.reported", n=report.events))
             except UpdateError as exc:
                 for problem in exc.problems:

@@ -92,7 +92,8 @@ def _generate(case: Case, actor: str) -> None:
         try:
             with session() as s:
                 doc = render_document(s, template_id=template_id, case_id=case.id, actor=actor, now=now(),
-                                      pdf=pdf and has_office, cutoff=cutoff, payment_days=int(days))  # fmt: skip
+                                      pdf=pdf and has_office, cutoff=cutoff, payment_days=int(days),
+                                      role=_role())  # fmt: skip
         except (PreflightFailed, DocumentError, OSError) as exc:
             st.error(tr("documents.error", reason=str(exc)))
             return
@@ -104,11 +105,16 @@ def _generate(case: Case, actor: str) -> None:
         _downloads(last["id"], K + "last")
 
 
+def _role() -> str | None:
+    user = current_user()
+    return user.role if user else None
+
+
 def _downloads(document_id: int, key: str) -> None:
     with session() as s:
         doc = s.get(GeneratedDocument, document_id)
     try:
-        data = read_document(doc)
+        data = read_document(doc, role=_role())
     except DocumentError as exc:
         st.warning(tr("documents.detail.missing", reason=str(exc)))
         return
@@ -117,7 +123,7 @@ def _downloads(document_id: int, key: str) -> None:
     cols[0].download_button(tr("documents.generate.download_docx"), data, file_name=name, mime=DOCX,
                             key=f"{key}.docx")  # fmt: skip
     if doc.pdf_path:
-        cols[1].download_button(tr("documents.generate.download_pdf"), read_document(doc, pdf=True),
+        cols[1].download_button(tr("documents.generate.download_pdf"), read_document(doc, pdf=True, role=_role()),
                                 file_name=Path(name).with_suffix(".pdf").name, mime="application/pdf",
                                 key=f"{key}.pdf")  # fmt: skip
 
@@ -161,7 +167,7 @@ def _documents(case: Case, actor: str, can_write: bool) -> None:
 def _diff(document_id: int) -> None:
     st.markdown(f"**{tr('documents.diff.header')}**")
     with session() as s:
-        before, changes = diff_with_previous(s, document_id=document_id)
+        before, changes = diff_with_previous(s, document_id=document_id, role=_role())
     if before is None:
         st.caption(tr("documents.diff.first"))
     elif not changes:
@@ -182,7 +188,7 @@ def _letter(doc, actor: str) -> None:
                 try:
                     with session() as s:
                         event = mark_sent(s, document_id=doc.id, on=on, actor=actor, now=now(), tracking_no=tracking,
-                                          timezone=get_settings().timezone)  # fmt: skip
+                                          timezone=get_settings().timezone, role=_role())  # fmt: skip
                 except ApprovalNeeded as exc:  # maker-checker: a lead or admin approves the sending
                     st.info(tr("approvals.needed", id=exc.request_id), icon=":material/approval:")
                 except (DocumentError, ValueError, LookupError) as exc:
@@ -207,7 +213,7 @@ def _letter(doc, actor: str) -> None:
                     with session() as s:
                         event = record_delivery(s, case_id=doc.case_id, signed_on=signed, actor=actor, now=now(),
                                                 tracking_no=tracking, payment_days=int(days), document_id=doc.id,
-                                                timezone=get_settings().timezone)  # fmt: skip
+                                                timezone=get_settings().timezone, role=_role())  # fmt: skip
                 except (DocumentError, ValueError, LookupError) as exc:
                     st.error(tr("documents.error", reason=str(exc)))
                 else:

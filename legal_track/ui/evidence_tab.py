@@ -25,6 +25,7 @@ from legal_track.evidence.register import (
     intake,
     items_for_case,
     last_bundle,
+    may_read,
     read_item,
     record_custody,
     store_for,
@@ -100,7 +101,7 @@ def _upload(case_id: int, loans: list[tuple[int, str]], actor: str) -> None:
                 res = intake(
                     s, data=f.getvalue(), original_name=f.name, category=category, source=source,
                     purpose=purpose, captured_at=when, actor=actor, now=now(), case_ids=case_ids,
-                    loan_ids=loan_ids,
+                    loan_ids=loan_ids, role=_role(),
                 )  # fmt: skip
         except EvidenceRefused as exc:
             st.error(tr("evidence.upload.refused", name=f.name, reason=_refusal(exc)))
@@ -179,9 +180,14 @@ def _list(case_id: int, can_view: bool, actor: str) -> None:
     if not can_view:
         st.caption(tr("evidence.list.preview_hidden"))
         return
+    viewer = current_user()
+    with session() as s:  # counsel: no preview of what its firm may not open (ID scans)
+        firm = firm_for(s, viewer) if viewer else None
+        shown = [i for i in items if may_read(s, item=i, role=viewer.role if viewer else None,
+                                              firm_id=firm)]  # fmt: skip
     if st.toggle(tr("evidence.list.previews"), key=K + "previews"):
         cols = st.columns(4)
-        for n, item in enumerate(items[:MAX_PREVIEWS]):
+        for n, item in enumerate(shown[:MAX_PREVIEWS]):
             with cols[n % 4]:
                 png = _preview_of(item)
                 if png:
@@ -335,6 +341,11 @@ def _builder(case_id: int, ref: str, actor: str) -> None:
     _show_result(case_id)
 
 
+def _role() -> str | None:
+    user = current_user()
+    return user.role if user else None
+
+
 def _build(case_id, ref, actor, order, *, title, dividers, group, max_mb, previous, append,
            embed=False) -> None:  # fmt: skip
     bar = st.progress(0.0, text=tr("evidence.bundle.progress", done=0, total=len(order)))
@@ -354,7 +365,7 @@ def _build(case_id, ref, actor, order, *, title, dividers, group, max_mb, previo
             result = build_case_bundle(
                 s, case_id=case_id, out=out, options=options, actor=actor, now=now(),
                 progress=progress, order=order, group_by_category=group,
-                previous=previous, append=append,
+                previous=previous, append=append, role=_role(),
             )  # fmt: skip
     except (ValueError, LookupError, OSError) as exc:
         bar.empty()

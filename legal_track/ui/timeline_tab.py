@@ -52,6 +52,11 @@ def render(case_id: int) -> None:
         st.caption(tr("deadline.timeline.readonly"))
 
 
+def _role() -> str | None:
+    user = current_user()
+    return user.role if user else None
+
+
 def _timeline(events, deadlines) -> None:
     section(tr("deadline.timeline.title"))
     day = today()
@@ -161,6 +166,7 @@ def _new_event(case_id: int, stage: Stage, actor: str) -> None:
                 add_event(
                     s, case_id=case_id, kind=kind, on=on, actor=actor, now=now(),
                     party=party or None, data=data, note=note, to_stage=to_stage,
+                    role=_role(),
                 )  # fmt: skip
         except (EventDataError, TransitionError, LookupError) as exc:
             st.error(str(exc), icon=":material/error:")
@@ -191,8 +197,8 @@ def _edit_event(case_id: int, events, actor: str) -> None:
     if c1.button(tr("deadline.timeline.update"), key=prefix + "update"):
         try:
             with session() as s:
-                update_event(s, event_id=ev.id, actor=actor, now=now(), on=on, party=party,
-                             data=data, note=note)  # fmt: skip
+                update_event(s, event_id=ev.id, actor=actor, now=now(), role=_role(), on=on,
+                             party=party, data=data, note=note)  # fmt: skip
         except (EventDataError, LookupError) as exc:
             st.error(str(exc), icon=":material/error:")
         else:
@@ -200,5 +206,5 @@ def _edit_event(case_id: int, events, actor: str) -> None:
     sure = c3.checkbox(tr("deadline.timeline.confirm_delete"), key=prefix + "sure")
     if c2.button(tr("deadline.timeline.delete"), key=prefix + "delete", disabled=not sure):
         with session() as s:
-            delete_event(s, event_id=ev.id, actor=actor, now=now())
+            delete_event(s, event_id=ev.id, actor=actor, now=now(), role=_role())
         st.rerun()

@@ -58,6 +58,7 @@ def run_import(
                 now=now(),
                 progress=progress,
                 after_import=remember,
+                role=user.role,
             )
     except IntakeError as exc:
         return ImportOutcome(filename, problems=[_row(p, lang) for p in exc.problems])

@@ -68,11 +68,11 @@ def _carry_out(s, request) -> str:
     if request.action == "filing":
         add_event(s, case_id=request.case_id, kind=p["kind"], on=date.fromisoformat(p["on"]),
                   actor=user.username, now=now(), party=p.get("party"), data=p.get("data") or {},
-                  note=p.get("note", ""), to_stage=p.get("to_stage"))  # fmt: skip
+                  note=p.get("note", ""), to_stage=p.get("to_stage"), role=user.role)  # fmt: skip
     elif request.action == "demand_letter":
         mark_sent(s, document_id=int(p["document_id"]), on=date.fromisoformat(p["on"]),
                   actor=user.username, now=now(), tracking_no=p.get("tracking_no", ""),
-                  timezone=zone)  # fmt: skip
+                  timezone=zone, role=user.role)  # fmt: skip
     else:
         report = accept(s, contracts=list(p["contracts"]), today=date.fromisoformat(p["today"]),
                         now=now(), actor=user.username, owner=p.get("owner"), timezone=zone,

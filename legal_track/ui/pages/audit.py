@@ -62,7 +62,7 @@ filters = st.session_state.get(FILTERS) or AuditFilters(timezone=zone)
 try:
     with session() as s:
         result = search_entries(s, filters=filters, page=st.session_state.get(PAGE_NO, 1),
-                                page_size=st.session_state[K + "page_size"])  # fmt: skip
+                                page_size=st.session_state[K + "page_size"], role=user.role)  # fmt: skip
 except AuditQueryError as exc:
     st.error(str(exc), icon=":material/error:")
     st.stop()
@@ -99,7 +99,9 @@ right.selectbox(tr("audit.page_size"), PAGE_SIZES, key=K + "page_size",
 st.divider()
 if st.button(tr("audit.verify"), key=K + "verify", icon=":material/verified:"):
     with session() as s, st.spinner(tr("audit.verifying")):
-        st.session_state[VERIFIED] = verify_and_record(s, actor=user.username, now=now())
+        st.session_state[VERIFIED] = verify_and_record(
+            s, actor=user.username, now=now(), role=user.role
+        )
 report = st.session_state.get(VERIFIED)
 if report is not None:
     if report.ok:

@@ -9,8 +9,9 @@ from legal_track.claims.figures import claim_for_contract
 from legal_track.money import parse_amount, quantize
 from legal_track.ui import widgets as w
 from legal_track.ui.context import lang, require_role, session, today, tr
+from legal_track.ui.scope import firm_for
 
-require_role()
+user = require_role()
 w.page_title(tr("claims.calculator.title"))
 zh = lang() == "zh"
 fee_tab, claim_tab = st.tabs([tr("claims.calc.fee_tab"), tr("claims.calc.claim_tab")])
@@ -62,6 +63,7 @@ if claimed:
                 figures = claim_for_contract(
                     s, contract_no=contract.strip(), cutoff=cutoff,
                     province=province.strip() or None, include_excess=include_excess or None,
+                    role=user.role, firm_id=firm_for(s, user),
                 )  # fmt: skip
         except (ValueError, LookupError) as exc:
             st.error(str(exc))

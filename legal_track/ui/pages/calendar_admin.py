@@ -51,7 +51,7 @@ if upload is not None:
                      type="primary"):  # fmt: skip
             with session() as s:
                 result = load_notice(s, raw=raw, file_name=upload.name, actor=admin.username,
-                                     now=now())  # fmt: skip
+                                     now=now(), role=admin.role)  # fmt: skip
             st.success(
                 tr("deadline.calendar.loaded", year=result.year, cases=result.recomputed_cases,
                    moved=len(result.moved))

@@ -160,7 +160,7 @@ if items and user.role in WORKERS:
     if submitted:
         try:
             with session() as s:
-                kw = dict(deadline_id=target, actor=user.username, now=now())
+                kw = dict(deadline_id=target, actor=user.username, now=now(), role=user.role)
                 if action == "complete":
                     complete_deadline(s, note=note, **kw)
                 elif action == "waive":

@@ -89,7 +89,7 @@ if selection is not None:
                 with session() as s:
                     result = run_batch(s, template_id=selection["template"], case_ids=selection["ids"], out=out,
                                        actor=user.username, now=now(), cutoff=selection["cutoff"],
-                                       pdf=selection["pdf"],
+                                       pdf=selection["pdf"], role=user.role,
                                        progress=lambda done, total: bar.progress(done / max(total, 1)))  # fmt: skip
             except (DocumentError, LookupError, ValueError, OSError) as exc:
                 st.error(tr("documents.error", reason=str(exc)))

@@ -26,7 +26,8 @@ settings = get_settings()
 w.page_title(tr("reminders.page.title"), tr("reminders.page.caption"))
 
 if team_view and st.button(tr("reminders.page.run"), key="reminders.run", icon=":material/send:"):
-    report = run_pass(session, now=now(), mailer=mailer_from_settings(settings), settings=settings)
+    report = run_pass(session, now=now(), mailer=mailer_from_settings(settings), settings=settings,
+                      role=user.role)  # fmt: skip
     st.success(tr("reminders.page.ran", sent=len(report.sent), failed=len(report.failed)))
 
 with session() as s:
@@ -160,6 +161,7 @@ with tab_prefs:
                 save_preference(
                     s, user_id=user.id, digest_enabled=digest_on, severities=severities,
                     muted_case_ids=list(found.values()), actor=user.username, now=now(),
+                    role=user.role,
                 )  # fmt: skip
                 st.success(tr("reminders.page.saved"))
 

@@ -65,7 +65,7 @@ if c3.button(tr("documents.templates.manage.activate"), key=K + "activate", disa
     try:
         with session() as s:
             done = activate_version(s, template_id=chosen.id, version=chosen.version, actor=user.username,
-                                    now=now(), settings=settings)  # fmt: skip
+                                    now=now(), settings=settings, role=user.role)  # fmt: skip
     except (DocumentError, LookupError) as exc:
         st.error(tr("documents.error", reason=str(exc)))
     else:
@@ -74,7 +74,12 @@ if c4.button(tr("documents.templates.manage.rollback"), key=K + "rollback"):
     try:
         with session() as s:
             done = rollback(
-                s, template_id=chosen.id, actor=user.username, now=now(), settings=settings
+                s,
+                template_id=chosen.id,
+                actor=user.username,
+                now=now(),
+                settings=settings,
+                role=user.role,
             )
     except (DocumentError, LookupError) as exc:
         st.error(tr("documents.error", reason=str(exc)))
@@ -95,7 +100,7 @@ if st.button(tr("documents.templates.upload.submit"), key=K + "upload", type="pr
                 added = upload_template(
                     s, data=docx.getvalue(), meta_text=meta.getvalue().decode("utf-8"),
                     sample_text=sample.getvalue().decode("utf-8"), actor=user.username, now=now(),
-                    activate=activate, settings=settings,
+                    activate=activate, settings=settings, role=user.role,
                 )  # fmt: skip
         except TemplateCheckFailed as exc:
             st.error(

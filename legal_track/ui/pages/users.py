@@ -158,6 +158,7 @@ if submitted:
                 email=email or None,
                 language=language,
                 lead_id=lead,
+                actor_role=admin.role,
             )
     except AuthError as exc:
         _error(exc)
