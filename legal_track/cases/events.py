@@ -49,7 +49,10 @@ from legal_track.limitation.portfolio import refresh_loans
 from legal_track.models import Case, CaseEvent, CaseLoan
 
 # A closing move needs a reason; these kinds carry an obvious one.
-_CLOSE_REASON_OF_KIND = {EventKind.settlement: CloseReason.settled}
+_CLOSE_REASON_OF_KIND = {
+    EventKind.settlement: CloseReason.settled,
+    EventKind.settlement_completed: CloseReason.settled,
+}
 
 
 @dataclass(frozen=True, slots=True)
