@@ -26,6 +26,7 @@ from legal_track.cases.lifecycle import Route, Stage
 from legal_track.cases.visits import rebuild_visits
 from legal_track.deadlines.periods import add_months
 from legal_track.demo.script import CHAINS, case_events
+from legal_track.demo.settlements import HISTORY_SHIFT, SETTLED_CASES, add_demo_settlements
 from legal_track.identity import make_id_number
 from legal_track.models import (
     Borrower,
@@ -311,7 +312,7 @@ def generate(
                 rng,
                 route=route,
                 stage=Stage(stage),
-                as_of=as_of,
+                as_of=as_of - HISTORY_SHIFT if case_id in SETTLED_CASES else as_of,
                 performance_days=rng.choice((10, 15, 30)),
             )
             opened = evs[0]["on"] if evs else as_of
@@ -369,6 +370,7 @@ def generate(
         s.commit()
         rebuild_visits(s)  # the stays in each stage, for the dashboard
         rebuild_recovery(s)
+        add_demo_settlements(s, as_of=as_of, now=now)  # a kept and a missed instalment plan
     if progress:
         progress(total_steps, total_steps)
     return DemoReport(
