@@ -61,6 +61,11 @@ class UpdateReport:
     cases: tuple[str, ...]
 
 
+# Kinds the settlement service records with their agreement rows: an update reporting
+# them would leave an agreement without its plan.
+SERVICE_KINDS = frozenset({"settlement_agreed", "instalment_missed", "settlement_completed"})
+
+
 def _kind_names() -> dict[str, str]:
     names = {k.value: k.value for k in EventKind}
     for kind in EventKind:
@@ -144,6 +149,10 @@ def import_updates(
         kind = kinds.get(str(v.get("kind") or "").strip())
         if kind is None:
             problems.append(f"{at}, column {col['kind']}: unknown event {v.get('kind')!r}")
+            continue
+        if kind in SERVICE_KINDS:
+            problems.append(f"{at}, column {col['kind']}: {kind} is recorded by the team with "
+                            f"its instalment plan (legal-track settlement add), not by update")  # fmt: skip
             continue
         on = v["date"]
         if on > today:
