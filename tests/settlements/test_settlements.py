@@ -123,6 +123,9 @@ def test_agreement_pauses_internal_deadlines_and_not_statutory_ones(session, now
         (D("2026-08-04"), 2, "500.00")]
     [notice] = session.exec(select(DeadlineNotice).where(DeadlineNotice.case_id == case.id)).all()
     assert notice.owner_id == case.owner_id and "起诉" in notice.message_zh
+    from legal_track.reminders.sources import notice_entries
+
+    assert [o for o, e in notice_entries(session) if "第2期" in e.message_zh] == [case.owner_id]
     assert session.get(Settlement, view.agreement.id).status == "missed"
 
 
