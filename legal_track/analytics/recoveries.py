@@ -122,8 +122,11 @@ def case_payments(session: Session, *, case_id: int, since) -> list[tuple]:
     ledger = (
         select(LedgerEntry.booked_on, ledger_fen())
         .join(CaseLoan, LedgerEntry.loan_id == CaseLoan.loan_id)
-        .where(CaseLoan.case_id == case_id, LedgerEntry.kind == "repayment",
-               LedgerEntry.booked_on >= since)  # fmt: skip
+        .where(
+            CaseLoan.case_id == case_id,
+            LedgerEntry.kind == "repayment",
+            LedgerEntry.booked_on >= since,
+        )  # fmt: skip
     )
     matched = exists().where(
         CaseLoan.case_id == CaseEvent.case_id,

@@ -143,8 +143,7 @@ FIELDS: dict[EventKind, tuple[DataField, ...]] = {
     K.mediation_confirmed: (DataField("court_case_no", "text"), _PERFORMANCE),
     K.settlement_agreed: (
         _AGREEMENT,
-        DataField("settlement_kind", "choice", default="pre_litigation",
-                  choices=SETTLEMENT_KINDS),
+        DataField("settlement_kind", "choice", default="pre_litigation", choices=SETTLEMENT_KINDS),
         DataField("total", "amount"),
         DataField("instalments", "int", min=1, max=600),
         DataField("last_due", "date"),

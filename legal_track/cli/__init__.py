@@ -24,8 +24,8 @@ from legal_track.cli import limitation as limitation_cli
 from legal_track.cli import operations as operations_cli
 from legal_track.cli import recompute as recompute_cli
 from legal_track.cli import reminders as reminders_cli
-from legal_track.cli import settlement as settlement_cli
 from legal_track.cli import report as report_cli
+from legal_track.cli import settlement as settlement_cli
 from legal_track.cli import templates as templates_cli
 from legal_track.cli.common import (
     clock,

@@ -362,8 +362,9 @@ def plan_chunk(
     return plan
 
 
-def _paused_rows(computer, planned, pauses, conv, plan: ChunkPlan, known_texts: set[str],
-                 stamp) -> tuple:
+def _paused_rows(
+    computer, planned, pauses, conv, plan: ChunkPlan, known_texts: set[str], stamp
+) -> tuple:
     """`planned` rows with the case's settlement windows applied: a paused row carries a
     sixth item, its status ("paused", actor, stamp, note); a resumed one its new date."""
     out = []

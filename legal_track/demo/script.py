@@ -107,8 +107,12 @@ def case_events(
             data = {"mediator": "示例区人民调解委员会（演示）"}
         elif step.kind == "mediation_agreement":
             data = {"effective_on": day.isoformat()}
-        elif step.kind in ("judgment_effective", "award_effective", "payment_order_effective",
-                           "mediation_confirmed"):
+        elif step.kind in (
+            "judgment_effective",
+            "award_effective",
+            "payment_order_effective",
+            "mediation_confirmed",
+        ):
             data = {"performance_end": (day + timedelta(days=performance_days)).isoformat()}
         elif step.kind == "asset_frozen":
             data = {"asset_kind": "deposit", "amount": "5000.00"}

@@ -32,7 +32,9 @@ class Settlement(SQLModel, table=True):
     agreed_on: date
     total: Decimal = money_field()
     grace_days: int = Field(default=0)  # days after a due date before it counts as missed
-    status: str = Field(default=SettlementStatus.kept.value, max_length=12, index=True)  # SettlementStatus
+    status: str = Field(
+        default=SettlementStatus.kept.value, max_length=12, index=True
+    )  # SettlementStatus
     note: str = Field(default="")
     created_by: str = Field(max_length=64)
     created_at: datetime = utc_field()

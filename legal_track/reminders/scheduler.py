@@ -44,9 +44,9 @@ from legal_track.config import Settings
 from legal_track.db import make_engine, session_scope, utcnow_from
 from legal_track.models.reminder import SchedulerLease
 from legal_track.recompute import recompute_everything
-from legal_track.settlements import check_settlements
 from legal_track.reminders.mail import Mailer
 from legal_track.reminders.run import run_pass
+from legal_track.settlements import check_settlements
 
 log = logging.getLogger(__name__)
 

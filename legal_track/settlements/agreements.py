@@ -56,7 +56,8 @@ def record_agreement(
     try:
         kind = SettlementKind(kind)
     except ValueError:
-        raise PlanError([f"kind {kind!r}: use {', '.join(k.value for k in SettlementKind)}"])
+        choices = ", ".join(k.value for k in SettlementKind)
+        raise PlanError([f"kind {kind!r}: use {choices}"]) from None
     case = session.get(Case, case_id)
     if case is None:
         raise LookupError(f"case {case_id} not found")
@@ -146,10 +147,14 @@ def _view(session: Session, agreement: Settlement, today: date) -> SettlementVie
 
 def _effects(session: Session, case_id: int) -> list[DeadlineEffect]:
     rules = default_rules()
-    q = select(Deadline).where(
-        Deadline.case_id == case_id,
-        Deadline.status.in_([DeadlineStatus.open.value, DeadlineStatus.paused.value]),
-    ).order_by(Deadline.due, Deadline.id)
+    q = (
+        select(Deadline)
+        .where(
+            Deadline.case_id == case_id,
+            Deadline.status.in_([DeadlineStatus.open.value, DeadlineStatus.paused.value]),
+        )
+        .order_by(Deadline.due, Deadline.id)
+    )
     out = []
     for d in session.exec(q).all():
         try:
@@ -183,7 +188,11 @@ def _recorded(session: Session, case_id: int, kind: str, agreement_id: int) -> b
 
 
 def check_settlements(
-    session: Session, *, today: date, now: datetime, actor: str = "system",
+    session: Session,
+    *,
+    today: date,
+    now: datetime,
+    actor: str = "system",
     case_ids: list[int] | None = None,
 ) -> CheckReport:
     """For every kept agreement: a missed instalment (due date + grace passed, not paid in

@@ -48,7 +48,9 @@ CASE_TABS: list[CaseTab] = [
     CaseTab("documents", "documents.tab.title", documents_tab.render),
     CaseTab("settings", "escalation.settings.title", escalation_panel.render_case, CASE_WORKERS),
     CaseTab("counsel", "counsel.tab.title", counsel_tab.render, CASE_WORKERS | {Role.counsel}),
-    CaseTab("settlement", "settlement.tab.title", settlement_tab.render, CASE_WORKERS | {Role.viewer}),
+    CaseTab(
+        "settlement", "settlement.tab.title", settlement_tab.render, CASE_WORKERS | {Role.viewer}
+    ),
 ]
 
 # one line per area, e.g. LoanPanel("limitation", "claims.limitation.title", claims_tab.render_loan),

@@ -66,9 +66,7 @@ def test_plan_file_errors_name_row_and_column():
     assert "plan.csv row 4, column amount" in str(err.value)
     with pytest.raises(PlanError, match="not after"):
         read_plan("应付日,金额\n2026-07-30,500\n2026-06-30,500\n")
-    assert [i.amount for i in read_plan("due_on,amount\n2026-06-30,\"1,500.50\"\n")] == [
-        Y("1500.50")
-    ]
+    assert [i.amount for i in read_plan('due_on,amount\n2026-06-30,"1,500.50"\n')] == [Y("1500.50")]
 
 
 @pytest.fixture
@@ -120,7 +118,8 @@ def test_agreement_pauses_internal_deadlines_and_not_statutory_ones(session, now
     missed = session.exec(select(CaseEvent).where(CaseEvent.case_id == case.id,
                                                   CaseEvent.kind == "instalment_missed")).all()  # fmt: skip
     assert [(e.on, e.data["instalment_no"], e.data["unpaid"]) for e in missed] == [
-        (D("2026-08-04"), 2, "500.00")]
+        (D("2026-08-04"), 2, "500.00")
+    ]
     [notice] = session.exec(select(DeadlineNotice).where(DeadlineNotice.case_id == case.id)).all()
     assert notice.owner_id == case.owner_id and "起诉" in notice.message_zh
     from legal_track.reminders.sources import notice_entries
