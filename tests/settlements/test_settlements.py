@@ -79,7 +79,44 @@ def letter_case(session, owner):
 
 
 def test_agreement_pauses_internal_deadlines_and_not_statutory_ones(session, now, letter_case):
-    case, loan = letter_case
+    _pause_track_resume(session, now, *letter_case)
+
+
+def test_pause_track_resume_on_postgresql(now):
+    import os
+
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+    from sqlmodel import Session
+
+    from legal_track.db import make_engine, migrate
+    from tests.components import pg_url
+    from tests.factories import make_user
+
+    url = make_url(pg_url())
+    name = f"lt_settle_{os.getpid()}"
+    admin = make_engine(url.render_as_string(hide_password=False))
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = make_engine(url.set(database=name).render_as_string(hide_password=False))
+    try:
+        migrate(engine)
+        with Session(engine) as s:
+            owner = make_user(s, username="pg_owner")
+            loan = make_loan(s)
+            case = make_case(s, loans=[loan], owner_id=owner.id, stage="demand_letter",
+                             opened_on=D("2026-05-20"))  # fmt: skip
+            s.commit()
+            _pause_track_resume(s, now, case, loan)
+    finally:
+        engine.dispose()
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+def _pause_track_resume(session, now, case, loan):
     add_event(session, case_id=case.id, kind="demand_letter_delivered", on=D("2026-06-01"),
               actor="li", now=now)  # 7 days: 06-08 (Monday)  # fmt: skip
     add_event(session, case_id=case.id, kind="preservation_taken", on=D("2026-06-02"),

@@ -21,6 +21,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("ALTER TYPE noticekind ADD VALUE IF NOT EXISTS 'settlement_missed'")
+        op.execute("ALTER TYPE deadlinestatus ADD VALUE IF NOT EXISTS 'paused'")
     op.create_table(
         "settlement",
         sa.Column("id", sa.Integer(), nullable=False),
