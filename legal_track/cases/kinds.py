@@ -159,6 +159,10 @@ FIELDS: dict[EventKind, tuple[DataField, ...]] = {
     K.case_closed: (DataField("reason", "choice", required=True, choices=tuple(CloseReason)),),
 }
 
+# Kinds recorded by the settlement service together with the agreement and its
+# instalments (legal_track.settlements): the event form and counsel updates leave them out.
+SERVICE_KINDS = frozenset({K.settlement_agreed, K.instalment_missed, K.settlement_completed})
+
 S = Stage
 # The stage a case reaches when the event is recorded (offered as the default move).
 IMPLIED_STAGE: dict[EventKind, Stage] = {

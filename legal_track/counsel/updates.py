@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from legal_track.cases.events import EventBatchError, NewEvent, add_events
-from legal_track.cases.kinds import EventKind
+from legal_track.cases.kinds import SERVICE_KINDS, EventKind
 from legal_track.db import utcnow_from
 from legal_track.i18n import t
 from legal_track.intake import cells
@@ -59,11 +59,6 @@ class UpdateReport:
     file: str
     events: int
     cases: tuple[str, ...]
-
-
-# Kinds the settlement service records with their agreement rows: an update reporting
-# them would leave an agreement without its plan.
-SERVICE_KINDS = frozenset({"settlement_agreed", "instalment_missed", "settlement_completed"})
 
 
 def _kind_names() -> dict[str, str]:

@@ -22,6 +22,7 @@ from legal_track.models import (
     Deadline,
     DeadlineNotice,
     DeadlineStatus,
+    Role,
     Settlement,
     SettlementInstalment,
     SettlementKind,
@@ -36,6 +37,8 @@ from legal_track.settlements.tracking import (
     settlement_rules,
 )
 
+RECORDERS = frozenset({Role.admin.value, Role.lead.value, Role.staff.value})
+
 
 def record_agreement(
     session: Session,
@@ -48,10 +51,14 @@ def record_agreement(
     now: datetime,
     grace_days: int | None = None,
     note: str = "",
+    role: str | None = None,
 ) -> Settlement:
     """Record a settlement / instalment agreement and its `settlement_agreed` event (which
     pauses the case's internal deadlines and restarts limitation); audited, one commit.
-    PlanError names every problem; nothing is written then."""
+    PlanError names every problem; nothing is written then. `role`: the signed-in user's
+    (None: the command line's operator, trusted); only the lender's team records one."""
+    if role is not None and str(role) not in RECORDERS:
+        raise PermissionError(f"a {role} account may not record a settlement")
     now = utcnow_from(now)
     try:
         kind = SettlementKind(kind)

@@ -95,10 +95,11 @@ def _record_form(case_id: int, user) -> None:
         with session() as s:
             agreement = record_agreement(s, case_id=case_id, kind=kind, agreed_on=agreed,
                                          instalments=plan, grace_days=int(grace),
-                                         actor=user.username, now=now())  # fmt: skip
+                                         actor=user.username, now=now(),
+                                         role=user.role)  # fmt: skip
             total = agreement.total
         st.success(tr("settlement.add.done", n=len(plan), total=money(total)))
-    except (PlanError, LookupError, ValueError) as exc:
+    except (PlanError, LookupError, ValueError, PermissionError) as exc:
         st.error(str(exc))
 
 

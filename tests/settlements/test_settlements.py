@@ -201,3 +201,14 @@ def test_bad_agreements_write_nothing(session, now, letter_case):
                          instalments=_plan(("2026-06-30", "1")), actor="li", now=now)  # fmt: skip
     session.rollback()
     assert session.exec(select(Settlement)).all() == []
+
+
+def test_only_the_team_records_an_agreement(session, now, letter_case):
+    case, _ = letter_case
+    for role in ("viewer", "counsel"):
+        with pytest.raises(PermissionError, match=role):
+            record_agreement(session, case_id=case.id, kind="pre_litigation",
+                             agreed_on=D("2026-06-01"), instalments=_plan(("2026-06-30", "1")),
+                             actor="x", now=now, role=role)  # fmt: skip
+    record_agreement(session, case_id=case.id, kind="pre_litigation", agreed_on=D("2026-06-01"),
+                     instalments=_plan(("2026-06-30", "1")), actor="x", now=now, role="staff")  # fmt: skip
