@@ -368,9 +368,9 @@ def generate(
             now=now,
         )
         s.commit()
+        add_demo_settlements(s, as_of=as_of, now=now)  # a kept and a missed instalment plan
         rebuild_visits(s)  # the stays in each stage, for the dashboard
         rebuild_recovery(s)
-        add_demo_settlements(s, as_of=as_of, now=now)  # a kept and a missed instalment plan
     if progress:
         progress(total_steps, total_steps)
     return DemoReport(

@@ -161,12 +161,14 @@ def test_the_demo_hands_cases_to_law_firms_and_has_a_counsel_account(tmp_path, n
 
 
 def test_demo_shows_a_kept_and_a_missed_settlement_and_mediation_cases(tmp_path, now):
+    from legal_track.deadlines import recompute_all
     from legal_track.models import Deadline, Settlement
     from legal_track.settlements import InstalmentState, case_settlements
 
     engine = _fresh(tmp_path, "s.db")
     generate(engine, cases=60, as_of=AS_OF, now=now)
     with Session(engine) as s:
+        recompute_all(s, now=now)
         kept, missed = (s.exec(select(Settlement).where(Settlement.case_id == i)).scalar_one()
                         for i in (1, 14))  # fmt: skip
         assert (kept.status, missed.status) == ("kept", "missed")
