@@ -110,3 +110,34 @@ def rebuild_recovery(session: Session) -> int:
         session.execute(insert(table), rows[i : i + 20_000])
     session.commit()
     return len(rows)
+
+
+def case_payments(session: Session, *, case_id: int, since) -> list[tuple]:
+    """What the case recovered on or after `since`, as (date, fen) in date order: ledger
+    repayments on its loans, plus `payment_received` events no such repayment matches
+    (the same linkage as the recovery rows). Used to allocate payments to a settlement's
+    instalments."""
+    amount = CaseEvent.data["amount"].as_string()
+    event_fen = cast(func.round(cast(amount, Numeric(18, 2)) * 100), Integer)
+    ledger = (
+        select(LedgerEntry.booked_on, ledger_fen())
+        .join(CaseLoan, LedgerEntry.loan_id == CaseLoan.loan_id)
+        .where(
+            CaseLoan.case_id == case_id,
+            LedgerEntry.kind == "repayment",
+            LedgerEntry.booked_on >= since,
+        )  # fmt: skip
+    )
+    matched = exists().where(
+        CaseLoan.case_id == CaseEvent.case_id,
+        LedgerEntry.loan_id == CaseLoan.loan_id,
+        LedgerEntry.kind == "repayment",
+        LedgerEntry.booked_on == CaseEvent.on,
+        ledger_fen() == event_fen,
+    )
+    events = select(CaseEvent.on, event_fen).where(
+        CaseEvent.case_id == case_id, CaseEvent.kind == "payment_received",
+        CaseEvent.on >= since, ~matched,
+    )  # fmt: skip
+    rows = [(on, int(fen)) for q in (ledger, events) for on, fen in session.execute(q) if fen]
+    return sorted(rows)

@@ -51,7 +51,10 @@ from legal_track.models import Case, CaseEvent, CaseLoan
 from legal_track.privacy import CASE_WORKER_ROLES, check_role
 
 # A closing move needs a reason; these kinds carry an obvious one.
-_CLOSE_REASON_OF_KIND = {EventKind.settlement: CloseReason.settled}
+_CLOSE_REASON_OF_KIND = {
+    EventKind.settlement: CloseReason.settled,
+    EventKind.settlement_completed: CloseReason.settled,
+}
 
 
 @dataclass(frozen=True, slots=True)

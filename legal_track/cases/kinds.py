@@ -48,6 +48,18 @@ class EventKind(StrEnum):
     settlement = "settlement"
     cost_paid = "cost_paid"
     cost_refunded = "cost_refunded"
+    # pre-litigation mediation (诉前调解)
+    mediation_applied = "mediation_applied"
+    mediation_agreement = "mediation_agreement"
+    confirmation_applied = "confirmation_applied"
+    mediation_confirmed = "mediation_confirmed"
+    mediation_failed = "mediation_failed"
+    # settlement / instalment agreements (recorded by legal_track.settlements)
+    settlement_agreed = "settlement_agreed"
+    instalment_missed = "instalment_missed"
+    settlement_completed = "settlement_completed"
+    settlement_breached = "settlement_breached"
+    enforcement_resume_applied = "enforcement_resume_applied"
     case_closed = "case_closed"
 
 
@@ -96,6 +108,9 @@ _PROCEDURES = ("ordinary", "summary", "small_claims")
 _ROLE = DataField("party_role", "choice", choices=tuple(PartyRole))
 _FOREIGN = DataField("foreign", "bool", default=False)
 _PERFORMANCE = DataField("performance_end", "date")
+_AGREEMENT = DataField("agreement_id", "int", min=1)
+# 和解协议 before suit, 调解 in litigation (调解书), 执行和解 in enforcement
+SETTLEMENT_KINDS = ("pre_litigation", "litigation", "enforcement")
 
 FIELDS: dict[EventKind, tuple[DataField, ...]] = {
     K.demand_letter_sent: (DataField("tracking_no", "text"),),
@@ -143,8 +158,34 @@ FIELDS: dict[EventKind, tuple[DataField, ...]] = {
         DataField("category", "choice", required=True, choices=tuple(CostCategory)),
         DataField("amount", "amount", required=True),
     ),
+    K.mediation_applied: (
+        DataField("mediator", "text"),
+        # 委派调解 generally 30 days; longer when the parties agree (recorded here)
+        DataField("period_days", "int", default=30, min=1, max=365),
+    ),
+    K.mediation_agreement: (DataField("amount", "amount"), DataField("effective_on", "date")),
+    K.mediation_confirmed: (DataField("court_case_no", "text"), _PERFORMANCE),
+    K.settlement_agreed: (
+        _AGREEMENT,
+        DataField("settlement_kind", "choice", default="pre_litigation", choices=SETTLEMENT_KINDS),
+        DataField("total", "amount"),
+        DataField("instalments", "int", min=1, max=600),
+        DataField("last_due", "date"),
+    ),  # fmt: skip
+    K.instalment_missed: (
+        _AGREEMENT,
+        DataField("instalment_no", "int", min=1),
+        DataField("due_on", "date"),
+        DataField("unpaid", "amount"),
+    ),
+    K.settlement_completed: (_AGREEMENT, DataField("amount", "amount")),
+    K.settlement_breached: (_AGREEMENT,),
     K.case_closed: (DataField("reason", "choice", required=True, choices=tuple(CloseReason)),),
 }
+
+# Kinds recorded by the settlement service together with the agreement and its
+# instalments (legal_track.settlements): the event form and counsel updates leave them out.
+SERVICE_KINDS = frozenset({K.settlement_agreed, K.instalment_missed, K.settlement_completed})
 
 S = Stage
 # The stage a case reaches when the event is recorded (offered as the default move).
@@ -173,6 +214,13 @@ IMPLIED_STAGE: dict[EventKind, Stage] = {
     K.enforcement_accepted: S.enf_accepted,
     K.asset_frozen: S.enf_measures,
     K.enforcement_terminated: S.enf_terminated,
+    K.mediation_applied: S.med_applied,
+    K.mediation_agreement: S.med_agreement,
+    K.confirmation_applied: S.med_agreement,
+    K.mediation_confirmed: S.med_confirmed,
+    # 诉前调解不成: the court registers the case as litigation (立案)
+    K.mediation_failed: S.lit_filed,
+    K.settlement_completed: S.closed,
     K.case_closed: S.closed,
 }
 

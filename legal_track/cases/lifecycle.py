@@ -1,7 +1,8 @@
 """Case routes, stages and the transitions between them.
 
-demand letter -> litigation | arbitration | payment order -> enforcement -> closed.
-A payment-order objection moves the case to litigation.
+demand letter -> litigation | arbitration | payment order | mediation -> enforcement -> closed.
+A payment-order objection moves the case to litigation; so does a failed pre-litigation
+mediation (诉前调解不成, the court registers the case).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ class Route(StrEnum):
     litigation = "litigation"
     arbitration = "arbitration"
     payment_order = "payment_order"
+    mediation = "mediation"  # pre-litigation mediation (诉前调解 / 委派调解)
 
 
 class Stage(StrEnum):
@@ -35,6 +37,10 @@ class Stage(StrEnum):
     po_issued = "po_issued"
     po_served = "po_served"
     po_effective = "po_effective"
+    # pre-litigation mediation
+    med_applied = "med_applied"  # 申请 / 委派诉前调解
+    med_agreement = "med_agreement"  # 调解协议达成
+    med_confirmed = "med_confirmed"  # 司法确认裁定: an enforceable title
     # enforcement
     enf_applied = "enf_applied"
     enf_accepted = "enf_accepted"
@@ -53,7 +59,7 @@ class CloseReason(StrEnum):
 
 S = Stage
 TRANSITIONS: dict[Stage, tuple[Stage, ...]] = {
-    S.demand_letter: (S.lit_filed, S.arb_applied, S.po_applied, S.closed),
+    S.demand_letter: (S.lit_filed, S.arb_applied, S.po_applied, S.med_applied, S.closed),
     S.lit_filed: (S.lit_accepted, S.closed),
     S.lit_accepted: (S.lit_served, S.closed),
     S.lit_served: (S.lit_hearing, S.lit_judgment, S.closed),
@@ -70,6 +76,10 @@ TRANSITIONS: dict[Stage, tuple[Stage, ...]] = {
     # an objection (异议) ends the payment order: the creditor sues
     S.po_served: (S.po_effective, S.lit_filed, S.closed),
     S.po_effective: (S.enf_applied, S.closed),
+    # mediation fails (or an agreement is neither confirmed nor kept): the case is filed
+    S.med_applied: (S.med_agreement, S.lit_filed, S.closed),
+    S.med_agreement: (S.med_confirmed, S.lit_filed, S.closed),
+    S.med_confirmed: (S.enf_applied, S.closed),
     S.enf_applied: (S.enf_accepted, S.closed),
     S.enf_accepted: (S.enf_measures, S.enf_terminated, S.closed),
     S.enf_measures: (S.enf_terminated, S.closed),
@@ -81,6 +91,7 @@ ROUTE_OF_STAGE: dict[Stage, Route | None] = {
     **{s: Route.litigation for s in S if s.value.startswith("lit_")},
     **{s: Route.arbitration for s in S if s.value.startswith("arb_")},
     **{s: Route.payment_order for s in S if s.value.startswith("po_")},
+    **{s: Route.mediation for s in S if s.value.startswith("med_")},
 }
 
 # The stages in display order, per route (used by the UI, the demo and reports).
@@ -96,6 +107,10 @@ ROUTE_STAGES: dict[Route, tuple[Stage, ...]] = {
     ),
     Route.payment_order: (
         S.demand_letter, S.po_applied, S.po_issued, S.po_served, S.po_effective,
+        S.enf_applied, S.enf_accepted, S.enf_measures, S.enf_terminated, S.closed,
+    ),
+    Route.mediation: (
+        S.demand_letter, S.med_applied, S.med_agreement, S.med_confirmed,
         S.enf_applied, S.enf_accepted, S.enf_measures, S.enf_terminated, S.closed,
     ),
 }  # fmt: skip

@@ -42,6 +42,7 @@ class Procedure(StrEnum):
     mediation = "mediation"
     withdrawal = "withdrawal"
     payment_order = "payment_order"
+    pre_mediation = "pre_mediation"  # 诉前调解: not yet registered, no acceptance fee
 
 
 @dataclass(frozen=True, slots=True)

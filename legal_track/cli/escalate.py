@@ -21,7 +21,7 @@ from legal_track.cli.common import (
 app = command_group("Escalation: the queue of loans proposed for the legal route.")
 case_app = command_group("Open a case by hand; change its owner, route, forum or counsel.")
 
-ROUTE_HELP = "litigation, arbitration or payment_order."
+ROUTE_HELP = "litigation, arbitration, payment_order or mediation."
 
 
 def _zone() -> str:

@@ -35,7 +35,7 @@ def _steps(result) -> list[dict]:
 # The values of claims.fees.FeeKind and Procedure (tests/claims/test_cli.py checks they
 # match): importing the fee module here would load the database layer for every --help.
 FEE_KINDS = ("court", "enforcement", "preservation")
-PROCEDURES = ("ordinary", "summary", "mediation", "withdrawal", "payment_order")
+PROCEDURES = ("ordinary", "summary", "mediation", "withdrawal", "payment_order", "pre_mediation")
 FeeKindName = StrEnum("FeeKindName", {v: v for v in FEE_KINDS})
 ProcedureName = StrEnum("ProcedureName", {v: v for v in PROCEDURES})
 

@@ -26,7 +26,7 @@ from sqlmodel import Session
 
 from legal_track.cases.access import is_counsel
 from legal_track.cases.events import EventBatchError, NewEvent, add_events
-from legal_track.cases.kinds import EventKind, normalize_data
+from legal_track.cases.kinds import SERVICE_KINDS, EventKind, normalize_data
 from legal_track.db import utcnow_from
 from legal_track.i18n import t
 from legal_track.intake import cells
@@ -154,6 +154,10 @@ def import_updates(
         kind = kinds.get(str(v.get("kind") or "").strip())
         if kind is None:
             problems.append(f"{at}, column {col['kind']}: unknown event {v.get('kind')!r}")
+            continue
+        if kind in SERVICE_KINDS:
+            problems.append(f"{at}, column {col['kind']}: {kind} is recorded by the team with "
+                            f"its instalment plan (legal-track settlement add), not by update")  # fmt: skip
             continue
         on = v["date"]
         if on > today:

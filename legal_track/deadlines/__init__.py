@@ -8,8 +8,9 @@ list the open ones, and act on them.
 - :func:`override_deadline`, :func:`complete_deadline`, :func:`waive_deadline` — actions.
 
 The parts live in `rules` (rule pack), `periods` (period arithmetic), `engine`
-(dates and explanations), `store` and `sql` (bulk recompute), `board` (queries,
-actions) and `holidays` (a new holiday notice and the stored deadlines).
+(dates and explanations), `pauses` (a settlement pausing the internal deadlines),
+`store` and `sql` (bulk recompute), `board` (queries, actions) and `holidays` (a new
+holiday notice and the stored deadlines).
 """
 
 from __future__ import annotations

@@ -30,9 +30,10 @@ _RULE_KEYS = frozenset(
         "id", "version", "name_zh", "name_en", "trigger", "trigger_zh", "trigger_en", "period",
         "offset", "anchor", "anchor_zh", "anchor_en", "when", "routes", "parties",
         "effective_from", "effective_to", "basis", "basis_en", "counting", "roll", "severity",
-        "reminders", "closed_by",
+        "reminders", "closed_by", "settlement", "settlement_zh", "settlement_en",
     }
 )  # fmt: skip
+SETTLEMENT_MODES = ("none", "pause", "interrupt")
 _PERIOD_KEYS = frozenset(
     {"amount", "unit", "param", "min", "max", "strict", "source_zh", "source_en"}
 )
@@ -92,6 +93,9 @@ class Rule:
     severity: Severity
     reminders: tuple[int, ...]
     closed_by: frozenset[str]
+    settlement: str = "none"  # SETTLEMENT_MODES: what a settlement agreement does to it
+    settlement_zh: str = ""  # why (empty: the pack's text for the mode)
+    settlement_en: str = ""
 
     def in_force(self, on: date) -> bool:
         return (self.effective_from is None or on >= self.effective_from) and (
@@ -123,6 +127,24 @@ class Rule:
 
 
 @dataclass(frozen=True, slots=True)
+class SettlementPolicy:
+    """The pack's `[settlement]` table: which event kinds pause the `pause` rules and
+    which resume them, and the default text of each mode."""
+
+    agreed: frozenset[str] = frozenset()
+    resumed_by: frozenset[str] = frozenset()
+    texts: dict[str, Counting] = field(default_factory=dict)  # mode -> (zh, en)
+
+    def kinds(self) -> frozenset[str]:
+        return self.agreed | self.resumed_by
+
+    def text(self, rule: Rule) -> Counting:
+        """Why a settlement does what it does to `rule` (zh, en)."""
+        default = self.texts.get(rule.settlement, Counting("", ""))
+        return Counting(rule.settlement_zh or default.zh, rule.settlement_en or default.en)
+
+
+@dataclass(frozen=True, slots=True)
 class RuleBook:
     """Every rule version of a pack, with the lookups the engine needs."""
 
@@ -131,6 +153,7 @@ class RuleBook:
     closes_all: frozenset[str]
     review: str
     digest: str = ""  # of the pack's source text: part of every case's deadline digest
+    settlement: SettlementPolicy = field(default_factory=SettlementPolicy)
     _memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     def ids(self) -> list[str]:
@@ -290,6 +313,9 @@ def _rule(t: Table) -> Rule:
         severity=Severity(t.str("severity", choices=tuple(Severity))),
         reminders=tuple(sorted(set(reminders), reverse=True)),
         closed_by=frozenset(_strings(t, "closed_by", choices=kinds)),
+        settlement=t.str("settlement", "none", choices=SETTLEMENT_MODES),
+        settlement_zh=t.str("settlement_zh", ""),
+        settlement_en=t.str("settlement_en", ""),
     )
     if rule.anchor and not (rule.anchor_zh and rule.anchor_en):
         raise t.error("anchor_zh", "a rule with `anchor` needs anchor_zh and anchor_en")
@@ -316,7 +342,7 @@ def load_rules(name: str = "deadlines", *, directory: Path | None = None) -> Rul
     """Read and check a deadline rule pack (errors name the file and the key)."""
     pack = open_pack(name, directory=directory)
     source = pack_path(name, directory=directory).read_bytes()
-    pack.check_keys({"pack", "closes_all", "counting", "rule"})
+    pack.check_keys({"pack", "closes_all", "counting", "rule", "settlement"})
     header = pack.table("pack")
     header.check_keys({"name", "review"})
     review = header.str("review")
@@ -349,12 +375,33 @@ def load_rules(name: str = "deadlines", *, directory: Path | None = None) -> Rul
                         "is itself an offset rule; chains are not supported"
                     )
     closes_all = frozenset(_strings(pack, "closes_all", choices=tuple(EventKind)))
+    settlement = _settlement(pack)
     return RuleBook(
         versions={k: tuple(v) for k, v in grouped.items()},
         counting=counting,
         closes_all=closes_all,
         review=review,
         digest=hashlib.sha256(source).hexdigest(),
+        settlement=settlement,
+    )
+
+
+def _settlement(pack: Table) -> SettlementPolicy:
+    if "settlement" not in pack.data:
+        return SettlementPolicy()
+    st = pack.table("settlement")
+    st.check_keys({"agreed", "resumed_by", *SETTLEMENT_MODES})
+    kinds = tuple(EventKind)
+    texts = {}
+    for mode in SETTLEMENT_MODES:
+        if mode in st.data:
+            entry = st.table(mode)
+            entry.check_keys({"zh", "en"})
+            texts[mode] = Counting(entry.str("zh"), entry.str("en"))
+    return SettlementPolicy(
+        agreed=frozenset(_strings(st, "agreed", choices=kinds)),
+        resumed_by=frozenset(_strings(st, "resumed_by", choices=kinds)),
+        texts=texts,
     )
 
 

@@ -29,6 +29,7 @@ from sqlmodel import Session
 from legal_track.calendar.workdays import WorkCalendar, load_calendar
 from legal_track.db import utcnow_from
 from legal_track.deadlines.engine import ComputedDeadline, DeadlineComputer, plan_event
+from legal_track.deadlines.pauses import apply_pauses, pauses_of
 from legal_track.deadlines.rules import RuleBook, default_rules
 from legal_track.deadlines.sql import (
     CASES_SQL,
@@ -157,17 +158,19 @@ def _plan_rows(computer: DeadlineComputer, ev: _Event, route: str | None, conv: 
     errors: list[str] = []
     planned = plan_event(computer, kind=ev.kind, on=ev.on, route=route, party=ev.party,
                          data=ev.data, errors=errors)  # fmt: skip
-    rows = []
-    for c in planned:
-        key = text_key(c.basis, c.explanation_zh, c.explanation_en)
-        values = (c.rule_version, c.trigger, c.party, c.raw_due, c.due, c.provisional,
-                  c.severity.value, key)  # fmt: skip
-        fp = fingerprint(values)
-        stored = (c.rule_version, conv.date(c.trigger), c.party, conv.date(c.raw_due),
-                  conv.date(c.due), c.provisional, c.severity.value, key, fp)  # fmt: skip
-        text = (key, c.basis, c.explanation_zh, c.explanation_en)
-        rows.append((c, fp, stored, _closing(computer, c.rule_id, c.rule_version), text))
+    rows = [_row(computer, c, conv) for c in planned]
     return tuple(rows), tuple(errors), tuple(row[4] for row in rows)
+
+
+def _row(computer: DeadlineComputer, c: ComputedDeadline, conv: DriverValues) -> tuple:
+    key = text_key(c.basis, c.explanation_zh, c.explanation_en)
+    values = (c.rule_version, c.trigger, c.party, c.raw_due, c.due, c.provisional,
+              c.severity.value, key)  # fmt: skip
+    fp = fingerprint(values)
+    stored = (c.rule_version, conv.date(c.trigger), c.party, conv.date(c.raw_due),
+              conv.date(c.due), c.provisional, c.severity.value, key, fp)  # fmt: skip
+    text = (key, c.basis, c.explanation_zh, c.explanation_en)
+    return (c, fp, stored, _closing(computer, c.rule_id, c.rule_version), text)
 
 
 @dataclass
@@ -179,6 +182,7 @@ class ChunkPlan:
     texts: list[tuple] = field(default_factory=list)  # new DeadlineText rows
     inserts: list[tuple] = field(default_factory=list)  # new open deadlines (INSERT_OPEN)
     done_inserts: list[tuple] = field(default_factory=list)  # new, closed by an event
+    paused_inserts: list[tuple] = field(default_factory=list)  # new, paused by a settlement
     updates: list[tuple] = field(default_factory=list)
     deletes: list[int] = field(default_factory=list)
     notices: list[dict] = field(default_factory=list)
@@ -188,7 +192,8 @@ class ChunkPlan:
 def _read_chunk(conn, computer: DeadlineComputer, ids: list[int]):
     """The cases `ids` (sorted): {id: (id, route, owner_id, ref)}, their relevant event rows
     and their digests, with the SQL filter used."""
-    relevant = computer.rules.trigger_kinds() | computer.rules.closing_kinds()
+    relevant = (computer.rules.trigger_kinds() | computer.rules.closing_kinds()
+                | computer.rules.settlement.kinds())  # fmt: skip
     where, params = where_ids(ids, placeholder(conn))
     # Plain driver queries: no per-row processing (dates and JSON are parsed once per value).
     cases = {r[0]: r for r in fetch(conn, CASES_SQL.format(where=where), params)}
@@ -223,6 +228,7 @@ def plan_chunk(
     plan carries every other text its rows use, and adds those keys to the set."""
     kinds = computer.rules.trigger_kinds()
     closing_kinds = computer.rules.closing_kinds()
+    pause_kinds = computer.rules.settlement.kinds()
     conv = computer.memo.get("driver_values")
     if conv is None or conv.dialect != conn.dialect.name:
         conv = computer.memo["driver_values"] = DriverValues(conn.dialect.name)
@@ -276,6 +282,7 @@ def plan_chunk(
             continue
         route = case[1]
         closers = [e for e in evs if e.kind in closing_kinds]
+        pauses = pauses_of(evs, computer) if any(e.kind in pause_kinds for e in evs) else ()
         for ev in evs:
             if ev.kind not in kinds:
                 continue
@@ -295,8 +302,11 @@ def plan_chunk(
                 where_ = f"case {case[3]} event {ev.id} ({ev.kind} {ev.on}): "
                 report.errors.extend(where_ + e for e in errors)
             ev_id, ev_on = ev.id, ev.on
-            for c, fp, stored, close_kinds, _text in planned:
-                status = open_status
+            if pauses:
+                planned = _paused_rows(computer, planned, pauses, conv, plan, known_texts,
+                                       stamp)  # fmt: skip
+            for c, fp, stored, close_kinds, _text, *held in planned:
+                status = held[0] if held else open_status
                 for e in closers:  # the first later event that closes this rule
                     if e.on >= ev_on and e.kind in close_kinds and e.id != ev_id:
                         status = statuses.get(e.id)
@@ -309,6 +319,10 @@ def plan_chunk(
                 if old is None:
                     if status is open_status:
                         inserts.append((case_id, c.rule_id, ev_id, *stored, stamp))
+                    elif status[0] == "paused":
+                        plan.paused_inserts.append(
+                            (case_id, c.rule_id, ev_id, *stored, stamp, stamp, status[3])
+                        )
                     else:
                         done_inserts.append(
                             (case_id, c.rule_id, ev_id, *stored, stamp, stamp, status[3])
@@ -343,9 +357,32 @@ def plan_chunk(
             if human_done and old[1] in event_ids:
                 continue  # completed or waived by a person: kept as history
             plan.deletes.append(old[0])
-    report.inserted = len(inserts) + len(done_inserts)
+    report.inserted = len(inserts) + len(done_inserts) + len(plan.paused_inserts)
     report.updated, report.deleted = len(updates), len(plan.deletes)
     return plan
+
+
+def _paused_rows(
+    computer, planned, pauses, conv, plan: ChunkPlan, known_texts: set[str], stamp
+) -> tuple:
+    """`planned` rows with the case's settlement windows applied: a paused row carries a
+    sixth item, its status ("paused", actor, stamp, note); a resumed one its new date."""
+    out = []
+    for row in planned:
+        c, held = apply_pauses(computer, row[0], pauses)
+        if c is row[0]:
+            out.append(row)
+            continue
+        new = _row(computer, c, conv)
+        text = new[4]
+        if text[0] not in known_texts:
+            known_texts.add(text[0])
+            plan.texts.append(text)
+        if held is not None:
+            note = f"event {held.event_id}: settlement_agreed {held.agreed.isoformat()}"
+            new = (*new, ("paused", AUTO_ACTOR, stamp, note))
+        out.append(new)
+    return tuple(out)
 
 
 def apply_plan(conn, plan: ChunkPlan, *, now: datetime) -> None:
@@ -363,6 +400,9 @@ def apply_plan(conn, plan: ChunkPlan, *, now: datetime) -> None:
         conn.exec_driver_sql(insert_open, plan.inserts)
     if plan.done_inserts:
         conn.exec_driver_sql(insert_done, plan.done_inserts)
+    if plan.paused_inserts:
+        paused = insert_done.replace("'completed'", "'paused'")
+        conn.exec_driver_sql(paused, plan.paused_inserts)
     if plan.updates:
         conn.exec_driver_sql(update_sql, plan.updates)
     if plan.notices:

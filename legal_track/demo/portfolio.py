@@ -28,6 +28,7 @@ from legal_track.cases.visits import rebuild_visits
 from legal_track.claims.fees import enforcement_fee
 from legal_track.deadlines.periods import add_months
 from legal_track.demo.script import CHAINS, Cost, case_events
+from legal_track.demo.settlements import HISTORY_SHIFT, SETTLED_CASES, add_demo_settlements
 from legal_track.escalation.proposals import expected_cost
 from legal_track.escalation.rules import rules_on
 from legal_track.identity import make_id_number
@@ -316,7 +317,7 @@ def generate(
                 rng,
                 route=route,
                 stage=Stage(stage),
-                as_of=as_of,
+                as_of=as_of - HISTORY_SHIFT if case_id in SETTLED_CASES else as_of,
                 performance_days=rng.choice((10, 15, 30)),
                 costs=_demo_costs(total, route, cost_rules),
                 counsel=bool(n % 3),
@@ -374,6 +375,7 @@ def generate(
             now=now,
         )
         s.commit()
+        add_demo_settlements(s, as_of=as_of, now=now)  # a kept and a missed instalment plan
         rebuild_visits(s)  # the stays in each stage, for the dashboard
         rebuild_recovery(s)
         rebuild_costs(s)

@@ -85,10 +85,15 @@ CHAINS: dict[str, Chain] = {
         Step("payment_order_served", 7, "po_served", "债务人"),
         Step("payment_order_effective", 16, "po_effective"),
     ) + _ENFORCE),
+    Route.mediation.value: Chain(_DEMAND + (
+        Step("mediation_applied", 15, "med_applied"),
+        Step("mediation_agreement", 20, "med_agreement"),
+        Step("mediation_confirmed", 12, "med_confirmed"),
+    ) + _ENFORCE),
 }  # fmt: skip
 
 
-FILINGS = ("complaint_filed", "arbitration_applied", "payment_order_applied")
+FILINGS = ("complaint_filed", "arbitration_applied", "payment_order_applied", "mediation_applied")
 
 
 def case_events(
@@ -124,7 +129,16 @@ def case_events(
                 "tracking_no": f"EMS{rng.randrange(10**11):011d}",
                 "signed_on": day.isoformat(),
             }
-        elif step.kind in ("judgment_effective", "award_effective", "payment_order_effective"):
+        elif step.kind == "mediation_applied":
+            data = {"mediator": "示例区人民调解委员会（演示）"}
+        elif step.kind == "mediation_agreement":
+            data = {"effective_on": day.isoformat()}
+        elif step.kind in (
+            "judgment_effective",
+            "award_effective",
+            "payment_order_effective",
+            "mediation_confirmed",
+        ):
             data = {"performance_end": (day + timedelta(days=performance_days)).isoformat()}
         elif step.kind == "asset_frozen":
             data = {"asset_kind": "deposit", "amount": "5000.00"}

@@ -55,9 +55,19 @@ from legal_track.models import (
 from legal_track.money import ZERO
 from legal_track.privacy import mask_id_number
 
-ROUTE_ZH = {"litigation": "诉讼", "arbitration": "仲裁", "payment_order": "支付令"}
+ROUTE_ZH = {
+    "litigation": "诉讼",
+    "arbitration": "仲裁",
+    "payment_order": "支付令",
+    "mediation": "诉前调解",
+}
 ROLE_ZH = {"borrower": "借款人", "co_borrower": "共同借款人", "guarantor": "保证人"}
-BASIS_DOC = {"litigation": "民事判决书", "arbitration": "仲裁裁决书", "payment_order": "支付令"}
+BASIS_DOC = {
+    "litigation": "民事判决书",
+    "arbitration": "仲裁裁决书",
+    "payment_order": "支付令",
+    "mediation": "民事裁定书（确认调解协议）",
+}
 PART_LABELS = {
     "principal": "借款本金",
     "interest": "利息",

@@ -352,9 +352,7 @@ def open_case(
     try:
         route = Route(route).value
     except ValueError:
-        raise EscalationError(
-            f"route {route!r}: use litigation, arbitration or payment_order"
-        ) from None
+        raise EscalationError(f"route {route!r}: use {', '.join(r.value for r in Route)}") from None
     ids = _loan_ids(session, contracts)
     loans = list(session.exec(select(Loan).where(Loan.id.in_(list(ids.values())))).scalars())
     if len({loan.borrower_id for loan in loans}) > 1:
@@ -442,7 +440,7 @@ def change_case(
             route = Route(route).value
         except ValueError:
             raise EscalationError(
-                f"route {route!r}: use litigation, arbitration or payment_order"
+                f"route {route!r}: use {', '.join(r.value for r in Route)}"
             ) from None
         if case.stage != Stage.demand_letter.value:
             raise EscalationError(

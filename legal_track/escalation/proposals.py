@@ -145,6 +145,9 @@ def _route(facts: LoanFacts, rules: EscalationRules, today: date) -> tuple[str, 
         return (Route.payment_order.value, domicile_court(facts.address), "payment_order",
                 policy.payment_order_basis)  # fmt: skip
     forum = facts.agreed_court or domicile_court(facts.address)
+    if (policy.mediation and not facts.disputed and facts.outstanding <= policy.mediation_max
+            and (not policy.mediation_courts or forum in policy.mediation_courts)):  # fmt: skip
+        return Route.mediation.value, forum, "pre_mediation", policy.mediation_basis
     track = small_claims(
         facts.outstanding, province=province_of_id(facts.id_number), year=today.year
     )
@@ -163,9 +166,13 @@ def expected_cost(claim: Decimal, route: str, procedure: str, rules: EscalationR
         "payment_order": Procedure.payment_order,
         "small_claims": Procedure.summary,
     }.get(procedure, Procedure.ordinary)
+    if route == Route.mediation.value:
+        fee_procedure = Procedure.pre_mediation
     court = court_fee(claim, fee_procedure).fee
     keep = Decimal("0.00")
-    if route != Route.payment_order.value and claim >= c.preservation_from:
+    if route not in (Route.payment_order.value, Route.mediation.value) and (
+        claim >= c.preservation_from
+    ):
         keep = preservation_fee(claim).fee
     return Cost(court, keep, counsel, f"诉讼费用交纳办法; {c.counsel_basis}")
 

@@ -73,6 +73,13 @@ class RoutePolicy:
     payment_order_basis_zh: str
     litigation_basis: str
     litigation_basis_zh: str
+    # pre-litigation mediation: proposed for small undisputed debts whose forum court runs
+    # 诉前调解 (`mediation_courts`; empty: every court) when `mediation` is on
+    mediation: bool = False
+    mediation_max: Decimal = Decimal("0")
+    mediation_courts: tuple[str, ...] = ()
+    mediation_basis: str = ""
+    mediation_basis_zh: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +150,11 @@ def _route(t: Table) -> RoutePolicy:
         payment_order_basis_zh=t.str("payment_order_basis_zh"),
         litigation_basis=t.str("litigation_basis"),
         litigation_basis_zh=t.str("litigation_basis_zh"),
+        mediation=t.bool("mediation", False),
+        mediation_max=t.decimal("mediation_max", Decimal("0")),
+        mediation_courts=tuple(t.list("mediation_courts", [], of=str)),
+        mediation_basis=t.str("mediation_basis", ""),
+        mediation_basis_zh=t.str("mediation_basis_zh", ""),
     )
 
 

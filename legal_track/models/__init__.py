@@ -49,10 +49,20 @@ from legal_track.models.reminder import (
     ReminderStatus,
     SchedulerLease,
 )
+from legal_track.models.settlement import (
+    Settlement,
+    SettlementInstalment,
+    SettlementKind,
+    SettlementStatus,
+)
 from legal_track.models.user import AuditChain, AuditEntry, LoginAttempt, Role, User
 
 __all__ = [
     "CaseCost",
+    "Settlement",
+    "SettlementInstalment",
+    "SettlementKind",
+    "SettlementStatus",
     "CaseRecovery",
     "StageVisit",
     "ApprovalRequest",

@@ -21,6 +21,7 @@ class DeadlineStatus(StrEnum):
     open = "open"
     completed = "completed"
     waived = "waived"
+    paused = "paused"  # an internal deadline held by a kept settlement (deadlines.pauses)
 
 
 class DeadlineText(SQLModel, table=True):
@@ -91,6 +92,7 @@ class NoticeKind(StrEnum):
     calendar_moved = "calendar_moved"  # a loaded holiday notice moved a provisional date
     moved_under_override = "moved_under_override"  # the computed date moved; override kept
     counsel_update = "counsel_update"  # outside counsel reported an event on the case
+    settlement_missed = "settlement_missed"  # an instalment was missed: next step proposed
 
 
 class DeadlineNotice(SQLModel, table=True):

@@ -46,6 +46,7 @@ from legal_track.models.reminder import SchedulerLease
 from legal_track.recompute import recompute_everything
 from legal_track.reminders.mail import Mailer
 from legal_track.reminders.run import run_pass
+from legal_track.settlements import check_settlements
 
 log = logging.getLogger(__name__)
 
@@ -284,6 +285,15 @@ class Worker:
         """Every deadline and limitation clock, with today's date in `timezone`."""
 
         today = utcnow_from(now).astimezone(ZoneInfo(self.settings.timezone)).date()
+        # missed instalments first: their events resume deadlines the recompute then reads,
+        # and their notices reach the owners' next digest
+        try:
+            with session_scope(self.engine) as session:
+                checked = check_settlements(session, today=today, now=now, actor="scheduler")
+            log.info("%s: %d settlements checked, %d missed, %d completed", RECOMPUTE_JOB,
+                     checked.checked, len(checked.missed), len(checked.completed))  # fmt: skip
+        except Exception:  # a failed check must not stop the nightly recompute
+            log.exception("%s: settlement check failed", RECOMPUTE_JOB)
         with session_scope(self.engine) as session:
             report = recompute_everything(session, now=now, today=today, actor="scheduler")
         d, c = report.deadlines, report.clocks

@@ -18,6 +18,7 @@ from legal_track.ui import (
     escalation_panel,
     evidence_tab,
     limitation_panel,
+    settlement_tab,
     timeline_tab,
 )
 from legal_track.ui.nav import ALL_ROLES, CASE_WORKERS
@@ -47,6 +48,9 @@ CASE_TABS: list[CaseTab] = [
     CaseTab("documents", "documents.tab.title", documents_tab.render),
     CaseTab("settings", "escalation.settings.title", escalation_panel.render_case, CASE_WORKERS),
     CaseTab("counsel", "counsel.tab.title", counsel_tab.render, CASE_WORKERS | {Role.counsel}),
+    CaseTab(
+        "settlement", "settlement.tab.title", settlement_tab.render, CASE_WORKERS | {Role.viewer}
+    ),
 ]
 
 # one line per area, e.g. LoanPanel("limitation", "claims.limitation.title", claims_tab.render_loan),

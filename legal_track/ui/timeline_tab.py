@@ -17,7 +17,7 @@ from legal_track.cases.events import (
     preview_event,
     update_event,
 )
-from legal_track.cases.kinds import EventDataError, EventKind, fields_for
+from legal_track.cases.kinds import SERVICE_KINDS, EventDataError, EventKind, fields_for
 from legal_track.cases.lifecycle import TRANSITIONS, Stage, TransitionError
 from legal_track.deadlines import case_deadlines
 from legal_track.models import Case, Role
@@ -123,7 +123,7 @@ def _data_inputs(kind: EventKind, prefix: str, current: dict | None = None) -> d
 
 def _new_event(case_id: int, stage: Stage, actor: str) -> None:
     section(tr("deadline.timeline.add"))
-    kinds = list(EventKind)
+    kinds = [k for k in EventKind if k not in SERVICE_KINDS]  # those: the settlement tab
     kind = EventKind(
         st.selectbox(
             tr("deadline.timeline.kind"), kinds, format_func=lambda k: label("deadline.event", k),

@@ -71,7 +71,9 @@ def test_counsel_report_costs_in_their_updates_file(session, now):
     assert case_costs(session, case_id=case.id) == {
         "court_fee": Decimal("880.00"), "preservation_fee": Decimal("520.00")}  # fmt: skip
     bad = rows[:2] + [f"{case.ref},cost_paid,2026-11-22,category=court_fee;amount=abc"]
-    with pytest.raises(UpdateError, match="进展.csv row 3, column 详情: event cost_paid, data field 'amount'"):
+    with pytest.raises(
+        UpdateError, match="进展.csv row 3, column 详情: event cost_paid, data field 'amount'"
+    ):
         import_updates(session, data="\n".join(bad).encode("gbk"), filename="进展.csv",
                        actor="lawyer_a", now=now, today=TODAY, firm_id=firm.id)  # fmt: skip
     assert case_costs(session, case_id=case.id)["court_fee"] == Decimal("880.00"), "nothing applied"

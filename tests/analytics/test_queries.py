@@ -208,3 +208,35 @@ def test_recovery_follows_ledger_imports_and_payment_events(session, tmp_path, n
     add_event(session, case_id=case.id, kind="payment_received", on=date(2026, 5, 9),
               actor="t", now=now, data={"amount": "250.00"})  # fmt: skip
     assert case_recovery(session, case_id=case.id)["recovered"] == Decimal("950.00")
+
+
+def test_mediation_is_a_route_of_the_dashboard(session, now):
+    """Issue 14: recovery rate, funnel and dwell by route include mediation, and the cost
+    of an accepted mediation proposal carries no court fee."""
+    from legal_track.analytics.recoveries import refresh_recovery
+    from legal_track.cases.events import add_event
+    from legal_track.models import EscalationDecision
+
+    loan = make_loan(session)
+    case = make_case(session, loans=[loan], route="litigation", stage="demand_letter",
+                     opened_on=date(2026, 9, 1), claim_total="10000.00")  # fmt: skip
+    session.add(EscalationDecision(
+        loan_id=loan.id, decision="accepted", reason="", route="mediation", case_id=case.id,
+        proposed_on=date(2026, 9, 1), rule_version="t", decided_by="t", decided_at=T0,
+        proposal={"cost": {"total": "1100.00", "court_fee": "0.00"}}))  # fmt: skip
+    session.commit()
+    add_event(session, case_id=case.id, kind="mediation_applied", on=date(2026, 9, 3),
+              actor="t", now=now, to_stage="med_applied")  # fmt: skip
+    add_event(session, case_id=case.id, kind="mediation_agreement", on=date(2026, 9, 20),
+              actor="t", now=now, to_stage="med_agreement")  # fmt: skip
+    make_ledger(session, loan, amount=Decimal("2500.00"), booked_on=date(2026, 9, 25))
+    refresh_recovery(session, case_ids=[case.id])
+    session.commit()
+    [row] = [r for r in recovery(session, by="route") if r["route"] == "mediation"]
+    assert (row["cases"], row["recovered"], row["recovery_rate"]) == (1, Decimal("2500.00"),
+                                                                     Decimal("0.2500"))  # fmt: skip
+    assert row["expected_cost_per_case"] == Decimal("1100.00")
+    stages = {(r["route"], r["stage"]) for r in funnel(session)}
+    assert ("mediation", "med_agreement") in stages
+    dwell = {(r["route"], r["stage"]): r for r in dwell_times(session, today=TODAY)}
+    assert dwell[("mediation", "med_applied")]["median_days"] == 17

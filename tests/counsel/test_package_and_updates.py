@@ -180,3 +180,26 @@ def test_a_bad_cell_and_a_missing_column_are_named_like_every_import(session):
         import_updates(session, data="案件编号,日期\n".encode(), filename="进展.csv", actor="x",
                        now=NOW, today=TODAY, firm_id=firm.id)  # fmt: skip
     assert session.execute(select(func.count()).select_from(CaseEvent)).scalar() == 0
+
+
+def test_counsel_reports_mediation_events_where_the_transition_allows(session):
+    firm, case, _ = _setup(session)
+    data = _csv([
+        [case.ref, "申请诉前调解", "2026-11-02", "mediator=东城区人民调解委员会"],
+        [case.ref, "mediation_agreement", "2026-11-20", "effective_on=2026-11-20"],
+    ])  # fmt: skip
+    report = import_updates(session, data=data, filename="进展.csv", actor="lawyer_a", now=NOW,
+                            today=TODAY, firm_id=firm.id)  # fmt: skip
+    assert report.events == 2
+    session.refresh(case)
+    assert (case.route, case.stage) == ("mediation", "med_agreement")
+    # a payment-order step does not follow a mediation agreement
+    with pytest.raises(UpdateError, match="row 2.*allowed next"):
+        import_updates(session, data=_csv([[case.ref, "payment_order_applied", "2026-11-25", ""]]),
+                       filename="u.csv", actor="x", now=NOW, today=TODAY, firm_id=firm.id)  # fmt: skip
+    # an agreement with instalments is the team's to record, with its plan
+    with pytest.raises(UpdateError, match="settlement add"):
+        import_updates(session, data=_csv([[case.ref, "settlement_agreed", "2026-11-25", ""]]),
+                       filename="u.csv", actor="x", now=NOW, today=TODAY, firm_id=firm.id)  # fmt: skip
+    session.rollback()
+    assert session.get(Case, case.id).stage == "med_agreement"

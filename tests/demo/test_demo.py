@@ -163,3 +163,27 @@ def test_the_demo_hands_cases_to_law_firms_and_has_a_counsel_account(tmp_path, n
         refs = {r.ref for r in mine.rows}
         names = dict(s.execute(select(Case.ref, Case.counsel_firm)).all())
         assert {names[r] for r in refs} == {"浙江示例律师事务所"}
+
+
+def test_demo_shows_a_kept_and_a_missed_settlement_and_mediation_cases(tmp_path, now):
+    from legal_track.deadlines import recompute_all
+    from legal_track.models import Deadline, Settlement
+    from legal_track.settlements import InstalmentState, case_settlements
+
+    engine = _fresh(tmp_path, "s.db")
+    generate(engine, cases=60, as_of=AS_OF, now=now)
+    with Session(engine) as s:
+        recompute_all(s, now=now)
+        kept, missed = (s.exec(select(Settlement).where(Settlement.case_id == i)).scalar_one()
+                        for i in (1, 14))  # fmt: skip
+        assert (kept.status, missed.status) == ("kept", "missed")
+        [view] = case_settlements(s, case_id=14, today=AS_OF)
+        assert [i.state for i in view.instalments][:2] == [InstalmentState.paid,
+                                                           InstalmentState.missed]  # fmt: skip
+        [view] = case_settlements(s, case_id=1, today=AS_OF)
+        assert InstalmentState.missed not in {i.state for i in view.instalments}
+        paused = s.exec(select(Deadline).where(Deadline.case_id == 1,
+                                               Deadline.status == "paused")).scalars().all()  # fmt: skip
+        assert [d.rule_id for d in paused] == ["demand_letter_payment"]
+        routes = {c.route for c in s.exec(select(Case).where(Case.stage.like("med_%"))).scalars()}
+        assert routes == {"mediation"}

@@ -123,7 +123,7 @@ def test_metadata_and_sample_are_validated(session, now, settings):
         upload_template(session, data=data, meta_text=meta, sample_text=sample.replace('"claim"', '"claim_x"'),
                         actor="a", now=now, settings=settings)  # fmt: skip
     with pytest.raises(MetadataError, match="unknown routes"):
-        upload_template(session, data=data, meta_text=meta.replace("routes = []", 'routes = ["mediation"]'),
+        upload_template(session, data=data, meta_text=meta.replace("routes = []", 'routes = ["bankruptcy"]'),
                         sample_text=sample, actor="a", now=now, settings=settings)  # fmt: skip
 
 

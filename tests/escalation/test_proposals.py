@@ -162,3 +162,26 @@ def test_domicile_court_from_the_address():
     assert domicile_court("北京市东城区示例路1号") == "北京市东城区人民法院"
     assert domicile_court("浙江省杭州市西湖区文三路") == "浙江省杭州市西湖区人民法院"
     assert domicile_court("") == "被告住所地基层人民法院（待确认）"
+
+
+def test_mediation_is_proposed_where_the_rules_turn_it_on(session, monkeypatch):
+    from dataclasses import replace
+
+    from legal_track.escalation import proposals
+
+    rules = proposals.rules_on(TODAY)
+    assert rules.route.mediation is False, "shipped off: the team turns it on per court"
+    on = replace(rules, route=replace(rules.route, payment_order=False, mediation=True,
+                                      mediation_courts=("北京市东城区人民法院",)))  # fmt: skip
+    monkeypatch.setattr(proposals, "rules_on", lambda today: on)
+    borrower = make_borrower(session, address="北京市东城区示例路1号")
+    loan = make_loan(session, borrower_id=borrower.id, overdue_since=date(2026, 6, 1))
+    other = make_loan(session, borrower_id=make_borrower(session, address="上海市徐汇区示例路2号").id,
+                      overdue_since=date(2026, 6, 1))  # fmt: skip
+    for ln in (loan, other):
+        make_contact(session, ln, at=RECENT)
+    p = _one(session, loan)
+    assert (p.route, p.procedure, p.forum) == ("mediation", "pre_mediation", "北京市东城区人民法院")
+    assert (p.cost.court_fee, p.cost.preservation_fee) == (0, 0), "no court fee before 立案"
+    assert "第一百二十五条" in p.route_basis or "125" in p.route_basis
+    assert _one(session, other).route == "litigation", "that court runs no 诉前调解 here"
