@@ -19,8 +19,10 @@ from legal_track.cases.events import (
 )
 from legal_track.cases.kinds import EventDataError, EventKind, fields_for
 from legal_track.cases.lifecycle import TRANSITIONS, Stage, TransitionError
+from legal_track.cases.versions import CaseChangedError
 from legal_track.deadlines import case_deadlines
 from legal_track.models import Case, Role
+from legal_track.ui.case_version import conflict, form_version, show_flash
 from legal_track.ui.context import current_user, lang, now, session, today, tr
 from legal_track.ui.widgets import DASH, label, section, table
 
@@ -39,13 +41,14 @@ def render(case_id: int) -> None:
         deadlines = case_deadlines(s, case_id=case_id)
     stage = Stage(case.stage)
     allowed = TRANSITIONS[stage]
+    show_flash()
     st.markdown(
         tr("deadline.timeline.stage", stage=label("stage", stage.value),
            allowed="、".join(label("stage", s.value) for s in allowed) or DASH)
     )  # fmt: skip
     _timeline(events, deadlines)
     if user.role in EDIT_ROLES:
-        _new_event(case_id, stage, user.username)
+        _new_event(case_id, stage, case.version, user.username)
         if events:
             _edit_event(case_id, events, user.username)
     else:
@@ -116,7 +119,11 @@ def _data_inputs(kind: EventKind, prefix: str, current: dict | None = None) -> d
     return values
 
 
-def _new_event(case_id: int, stage: Stage, actor: str) -> None:
+# the new-event inputs, dropped when the case changed under them
+_NEW_INPUTS = (K + "kind", K + "on", K + "party", K + "data.", K + "to_stage.", K + "note")
+
+
+def _new_event(case_id: int, stage: Stage, version: int, actor: str) -> None:
     section(tr("deadline.timeline.add"))
     kinds = list(EventKind)
     kind = EventKind(
@@ -155,13 +162,21 @@ def _new_event(case_id: int, stage: Stage, actor: str) -> None:
             star = " " + tr("deadline.flag.provisional") if d.provisional else ""
             st.markdown(f"**{name}** — {d.due.isoformat()}{star}")
             st.caption(d.explanation_zh if lang() == "zh" else d.explanation_en)
-    if st.button(tr("deadline.timeline.save"), key=K + "save", type="primary"):
+    clicked = st.button(tr("deadline.timeline.save"), key=K + "save", type="primary")
+    # the stage and its allowed moves above are those of the version shown with the form
+    shown = form_version(f"{K}version.{case_id}", version, submitted=clicked)
+    if clicked:
         try:
             with session() as s:
                 add_event(
                     s, case_id=case_id, kind=kind, on=on, actor=actor, now=now(),
                     party=party or None, data=data, note=note, to_stage=to_stage,
+                    expected_version=shown,
                 )  # fmt: skip
+        except CaseChangedError as exc:
+            conflict(
+                exc, widget_keys=[k for k in st.session_state if str(k).startswith(_NEW_INPUTS)]
+            )
         except (EventDataError, TransitionError, LookupError) as exc:
             st.error(str(exc), icon=":material/error:")
         except ApprovalNeeded as exc:  # maker-checker: a lead or admin approves the filing first

@@ -1,0 +1,48 @@
+"""The case version a form was filled in against, and what the page does on a conflict.
+
+A Streamlit form is drawn in one run and submitted in the next, which reads the case
+afresh: the version to send as `expected_version` is the one remembered from the run
+that drew the form. On a conflict (`CaseChangedError`) the form's entries are dropped and
+the page reruns with the fresh data, the message on top; the user makes the edit again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import streamlit as st
+
+from legal_track.cases.versions import CaseChangedError
+from legal_track.ui.context import tr
+
+FLASH = "case.version.flash"  # (kind, text) shown once, after a rerun
+
+
+def form_version(key: str, current: int, *, submitted: bool) -> int:
+    """The version to send: on a submit run the one shown when the form was drawn, else
+    `current`. Remembers `current` (what this run shows) for the next run."""
+    shown = st.session_state.get(key, current) if submitted else current
+    st.session_state[key] = current
+    return shown
+
+
+def conflict(exc: CaseChangedError, *, widget_keys: Iterable[str]) -> None:
+    """Show the fresh case with the message: drop the stale entries and rerun."""
+    text = tr("ui.case.changed", ref=exc.ref, by=exc.changed_by or "?", at=exc.when or "?")
+    flash("warning", text)
+    for key in widget_keys:
+        st.session_state.pop(key, None)
+    st.rerun()
+
+
+def flash(kind: str, text: str) -> None:
+    st.session_state[FLASH] = (kind, text)
+
+
+def show_flash() -> None:
+    """The message left by the previous run (a conflict, a save), once."""
+    kind, text = st.session_state.pop(FLASH, (None, None))
+    if kind == "warning":
+        st.warning(text, icon=":material/sync_problem:")
+    elif kind == "success":
+        st.success(text)
