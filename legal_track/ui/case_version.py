@@ -4,11 +4,13 @@ A Streamlit form is drawn in one run and submitted in the next, which reads the 
 afresh: the version to send as `expected_version` is the one remembered from the run
 that drew the form. On a conflict (`CaseChangedError`) the form's entries are dropped and
 the page reruns with the fresh data, the message on top; the user makes the edit again.
+
+Dropping entries means new widgets: a browser keeps what was typed into a widget whose
+key stays the same, whatever the new default. So a form's inputs take their keys from
+`widget_prefix(base)`, which changes (a generation) after each conflict.
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterable
 
 import streamlit as st
 
@@ -26,12 +28,18 @@ def form_version(key: str, current: int, *, submitted: bool) -> int:
     return shown
 
 
-def conflict(exc: CaseChangedError, *, widget_keys: Iterable[str]) -> None:
-    """Show the fresh case with the message: drop the stale entries and rerun."""
+def widget_prefix(base: str) -> str:
+    """The key prefix of a form's inputs: `base` until the first conflict, then one per
+    conflict (fresh widgets, drawn with the fresh case's values)."""
+    generation = st.session_state.get(base + "generation", 0)
+    return base if generation == 0 else f"{base}g{generation}."
+
+
+def conflict(exc: CaseChangedError, *, base: str) -> None:
+    """Show the fresh case with the message: new inputs under `base`, then rerun."""
     text = tr("ui.case.changed", ref=exc.ref, by=exc.changed_by or "?", at=exc.when or "?")
     flash("warning", text)
-    for key in widget_keys:
-        st.session_state.pop(key, None)
+    st.session_state[base + "generation"] = st.session_state.get(base + "generation", 0) + 1
     st.rerun()
 
 

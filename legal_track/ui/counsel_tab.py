@@ -13,7 +13,7 @@ from legal_track.cases.versions import CaseChangedError
 from legal_track.counsel import CounselError, assign_case, assignments_of, list_firms
 from legal_track.counsel.updates import UpdateError, import_updates
 from legal_track.models import Case, Role
-from legal_track.ui.case_version import conflict, form_version, show_flash
+from legal_track.ui.case_version import conflict, form_version, show_flash, widget_prefix
 from legal_track.ui.context import current_user, now, session, today, tr
 from legal_track.ui.scope import firm_for
 from legal_track.ui.widgets import label, table
@@ -39,11 +39,12 @@ def render(case_id: int) -> None:
            for h in history], key=K + "history", empty=tr("counsel.tab.none"))  # fmt: skip
     if user.role in MANAGERS:
         show_flash()
+        W = widget_prefix(K)
         with st.form(K + "assign"):
             options = [0, *firms]
-            firm_id = st.selectbox(tr("counsel.tab.firm"), options, key=K + "firm",
+            firm_id = st.selectbox(tr("counsel.tab.firm"), options, key=W + "firm",
                                    format_func=lambda i: firms.get(i, tr("counsel.tab.take_back")))  # fmt: skip
-            filing = st.checkbox(tr("counsel.tab.filing"), value=True, key=K + "filing")
+            filing = st.checkbox(tr("counsel.tab.filing"), value=True, key=W + "filing")
             go = st.form_submit_button(tr("counsel.tab.assign"))
         shown = form_version(f"{K}version.{case_id}", version, submitted=go)
         if go:
@@ -56,7 +57,7 @@ def render(case_id: int) -> None:
                 with session() as s:  # the next save is against our own change
                     st.session_state[f"{K}version.{case_id}"] = s.get(Case, case_id).version
             except CaseChangedError as exc:
-                conflict(exc, widget_keys=[K + "firm", K + "filing"])
+                conflict(exc, base=K)
             except CounselError as exc:
                 st.error(str(exc))
     if user.role in TEAM and history and history[-1].ended_on is None:

@@ -11,7 +11,7 @@ from legal_track.cases.versions import CaseChangedError
 from legal_track.config import get_settings
 from legal_track.escalation import EscalationError, change_case, open_case, propose
 from legal_track.models import Case, Loan, Role
-from legal_track.ui.case_version import conflict, flash, form_version, show_flash
+from legal_track.ui.case_version import conflict, flash, form_version, show_flash, widget_prefix
 from legal_track.ui.context import current_user, lang, now, session, today, tr
 from legal_track.ui.widgets import label
 
@@ -82,21 +82,22 @@ def render_case(case_id: int) -> None:
         )
     show_flash()
     decider = user.role in DECIDERS
+    W = widget_prefix(K)
     with st.form(K + "form"):
         names = ["", *[u.username for u in users]]
-        owner = st.selectbox(tr("escalation.settings.owner"), names, key=K + "owner",
+        owner = st.selectbox(tr("escalation.settings.owner"), names, key=W + "owner",
                              index=names.index(owner_now) if owner_now in names else 0,
                              format_func=lambda v: v or tr("escalation.settings.unassigned"),
                              disabled=not decider)  # fmt: skip
         routes = [r.value for r in Route]
         route = st.selectbox(tr("escalation.settings.route"), routes, index=routes.index(route_now),
-                             format_func=lambda v: label("route", v), key=K + "route",
+                             format_func=lambda v: label("route", v), key=W + "route",
                              disabled=not decider or stage != Stage.demand_letter.value)  # fmt: skip
         forum = st.text_input(
-            tr("escalation.settings.forum"), value=forum_now or "", key=K + "forum"
+            tr("escalation.settings.forum"), value=forum_now or "", key=W + "forum"
         )
         counsel = st.text_input(tr("escalation.settings.counsel"), value=counsel_now or "",
-                                key=K + "counsel")  # fmt: skip
+                                key=W + "counsel")  # fmt: skip
         saved = st.form_submit_button(tr("escalation.settings.save"))
     shown = form_version(f"{K}version.{case_id}", version, submitted=saved)
     if saved:
@@ -109,7 +110,7 @@ def render_case(case_id: int) -> None:
                 done = change_case(s, case_id=case_id, now=now(), actor=user.username,
                                    role=user.role, expected_version=shown, **changes)  # fmt: skip
         except CaseChangedError as exc:  # someone saved first: show theirs, keep nothing stale
-            conflict(exc, widget_keys=[K + k for k in ("owner", "route", "forum", "counsel")])
+            conflict(exc, base=K)
         except EscalationError as exc:
             st.error(str(exc))
         else:

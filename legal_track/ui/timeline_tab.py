@@ -22,7 +22,7 @@ from legal_track.cases.lifecycle import TRANSITIONS, Stage, TransitionError
 from legal_track.cases.versions import CaseChangedError
 from legal_track.deadlines import case_deadlines
 from legal_track.models import Case, Role
-from legal_track.ui.case_version import conflict, form_version, show_flash
+from legal_track.ui.case_version import conflict, form_version, show_flash, widget_prefix
 from legal_track.ui.context import current_user, lang, now, session, today, tr
 from legal_track.ui.widgets import DASH, label, section, table
 
@@ -119,23 +119,20 @@ def _data_inputs(kind: EventKind, prefix: str, current: dict | None = None) -> d
     return values
 
 
-# the new-event inputs, dropped when the case changed under them
-_NEW_INPUTS = (K + "kind", K + "on", K + "party", K + "data.", K + "to_stage.", K + "note")
-
-
 def _new_event(case_id: int, stage: Stage, version: int, actor: str) -> None:
     section(tr("deadline.timeline.add"))
+    W = widget_prefix(K)  # the inputs; new ones after a conflict
     kinds = list(EventKind)
     kind = EventKind(
         st.selectbox(
             tr("deadline.timeline.kind"), kinds, format_func=lambda k: label("deadline.event", k),
-            key=K + "kind",
+            key=W + "kind",
         )
     )  # fmt: skip
     c1, c2 = st.columns(2)
-    on = c1.date_input(tr("deadline.timeline.on"), value=today(), key=K + "on")
-    party = c2.text_input(tr("deadline.timeline.party"), key=K + "party")
-    data = _data_inputs(kind, K + "data.")
+    on = c1.date_input(tr("deadline.timeline.on"), value=today(), key=W + "on")
+    party = c2.text_input(tr("deadline.timeline.party"), key=W + "party")
+    data = _data_inputs(kind, W + "data.")
     allowed = list(TRANSITIONS[stage])
     implied = implied_stage(kind)
     options = [KEEP, *allowed]
@@ -143,9 +140,9 @@ def _new_event(case_id: int, stage: Stage, version: int, actor: str) -> None:
     target = st.selectbox(
         tr("deadline.timeline.to_stage"), options, index=default,
         format_func=lambda s: tr("deadline.timeline.keep_stage") if s == KEEP else label("stage", s),
-        key=f"{K}to_stage.{kind.value}", help=tr("deadline.timeline.to_stage_help"),
+        key=f"{W}to_stage.{kind.value}", help=tr("deadline.timeline.to_stage_help"),
     )  # fmt: skip
-    note = st.text_input(tr("deadline.timeline.note"), key=K + "note")
+    note = st.text_input(tr("deadline.timeline.note"), key=W + "note")
     to_stage = None if target == KEEP else target
     with session() as s:
         preview = preview_event(
@@ -174,9 +171,7 @@ def _new_event(case_id: int, stage: Stage, version: int, actor: str) -> None:
                     expected_version=shown,
                 )  # fmt: skip
         except CaseChangedError as exc:
-            conflict(
-                exc, widget_keys=[k for k in st.session_state if str(k).startswith(_NEW_INPUTS)]
-            )
+            conflict(exc, base=K)
         except (EventDataError, TransitionError, LookupError) as exc:
             st.error(str(exc), icon=":material/error:")
         except ApprovalNeeded as exc:  # maker-checker: a lead or admin approves the filing first

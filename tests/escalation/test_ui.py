@@ -122,10 +122,9 @@ def test_a_stale_settings_form_shows_the_other_change_instead_of_overwriting_it(
     assert (stored.forum, stored.counsel_firm) == ("北京市朝阳区人民法院", None), (
         "nothing stale saved"
     )
-    assert at.text_input(key="case.settings.forum").value == "北京市朝阳区人民法院", (
-        "fresh data shown"
-    )
-    at.text_input(key="case.settings.counsel").set_value("北京示例律师事务所")
+    inputs = {t.label: t for t in at.text_input}  # new inputs (new keys), the fresh values
+    assert inputs["法院/仲裁机构"].value == "北京市朝阳区人民法院", "fresh data shown"
+    inputs["外部律师事务所"].set_value("北京示例律师事务所")
     at.button(key="FormSubmitter:case.settings.form-保存").click().run()
     assert not at.exception, at.exception
     db.expire_all()
