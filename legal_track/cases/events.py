@@ -128,16 +128,16 @@ def add_event(
     """Record an event; move the stage when asked (or when the kind forces it),
     recompute the case's deadlines, audit, commit.
 
-    `expected_version` is the case version the form showed: an event that moves (or
-    would move) the stage of a case changed since then is refused (`CaseChangedError`),
-    since the move was chosen against a stage that may no longer hold."""
+    `expected_version` is the case version the form showed: if the case changed since
+    (its stage moved, say), the event is refused (`CaseChangedError`): the move, and the
+    stage the form offered moves from, were chosen against a stage that no longer holds.
+    Events that move nothing leave the version as it is, so they never conflict."""
     now = utcnow_from(now)
     kind = parse_kind(kind)
     clean = normalize_data(kind, data)
     case = _case(session, case_id)
+    check_version(case, expected_version)
     target = _target_stage(kind, to_stage)
-    if target is not None:
-        check_version(case, expected_version)
     require_filing(session, case_id=case_id, kind=kind.value, on=on, party=party, data=clean,
                    to_stage=to_stage, note=note, actor=actor, now=now)  # maker-checker  # fmt: skip
     moved = _move(case, target, on=on, kind=kind, data=clean, actor=actor, now=now)

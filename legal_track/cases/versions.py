@@ -27,8 +27,9 @@ from sqlmodel import Session
 from legal_track.models import Case
 
 
-class CaseChangedError(RuntimeError):
-    """The case was changed since the caller read it; nothing was written."""
+class CaseChangedError(ValueError):
+    """The case was changed since the caller read it; nothing was written. (A ValueError,
+    as the other refusals of the services: the command line prints it as a message.)"""
 
     def __init__(
         self,

@@ -83,9 +83,12 @@ def test_a_stage_move_chosen_against_a_stale_stage_is_refused(engines):
     with Session(two) as s, pytest.raises(CaseChangedError, match="changed by demo_lead"):
         add_event(s, case_id=case_id, kind="case_accepted", on=date(2026, 12, 1), actor="li",
                   now=NOW, to_stage="lit_accepted", expected_version=1)  # fmt: skip
-    with Session(two) as s:  # an event that moves nothing does not depend on the stage
-        add_event(s, case_id=case_id, kind="evidence_notice", on=date(2026, 12, 2), actor="li",
-                  now=NOW, expected_version=1)  # fmt: skip
+    with Session(one) as s:  # an event that moves nothing leaves the version as it is
+        add_event(s, case_id=case_id, kind="evidence_notice", on=date(2026, 12, 2),
+                  actor="demo_lead", now=NOW, expected_version=2)  # fmt: skip
+    with Session(two) as s:  # so a form drawn at version 2 still saves
+        add_event(s, case_id=case_id, kind="evidence_notice", on=date(2026, 12, 3), actor="li",
+                  now=NOW, expected_version=2)  # fmt: skip
     stored = read(two, case_id)
     assert (stored.stage, stored.version) == ("lit_accepted", 2)
 
