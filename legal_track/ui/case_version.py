@@ -12,9 +12,12 @@ key stays the same, whatever the new default. So a form's inputs take their keys
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import streamlit as st
 
 from legal_track.cases.versions import CaseChangedError
+from legal_track.config import get_settings
 from legal_track.ui.context import tr
 
 FLASH = "case.version.flash"  # (kind, text) shown once, after a rerun
@@ -37,7 +40,9 @@ def widget_prefix(base: str) -> str:
 
 def conflict(exc: CaseChangedError, *, base: str) -> None:
     """Show the fresh case with the message: new inputs under `base`, then rerun."""
-    text = tr("ui.case.changed", ref=exc.ref, by=exc.changed_by or "?", at=exc.when or "?")
+    zone = ZoneInfo(get_settings().timezone)  # the message's own time is in Shanghai time
+    at = exc.changed_at.astimezone(zone).strftime("%H:%M") if exc.changed_at else "?"
+    text = tr("ui.case.changed", ref=exc.ref, by=exc.changed_by or "?", at=at)
     flash("warning", text)
     st.session_state[base + "generation"] = st.session_state.get(base + "generation", 0) + 1
     st.rerun()
