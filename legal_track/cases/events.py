@@ -40,6 +40,7 @@ from legal_track.cases.lifecycle import (
     TransitionError,
     check_transition,
 )
+from legal_track.cases.versions import CaseChangedError, check_version, conflict_guard, touch
 from legal_track.cases.visits import refresh_visits
 from legal_track.db import utcnow_from
 from legal_track.deadlines.engine import ComputedDeadline, DeadlineComputer, plan_event
@@ -92,11 +93,13 @@ def _target_stage(kind: EventKind, to_stage: Stage | str | None) -> Stage | None
     return FORCED_STAGE.get(kind)
 
 
-def _move(case: Case, target: Stage | None, *, on: date, kind: EventKind, data: dict) -> dict:
+def _move(case: Case, target: Stage | None, *, on: date, kind: EventKind, data: dict,
+          actor: str, now: datetime) -> dict:  # fmt: skip
     """Apply a validated stage move to `case`; return what changed (for the audit)."""
     if target is None or target == Stage(case.stage):
         return {}
     check_transition(case.stage, target)
+    touch(case, actor=actor, now=now)
     before = {"stage": case.stage, "route": case.route}
     case.stage = target.value
     route = ROUTE_OF_STAGE.get(target)
@@ -126,26 +129,35 @@ def add_event(
     note: str = "",
     to_stage: Stage | str | None = None,
     role: str | None = None,
+    expected_version: int | None = None,
 ) -> CaseEvent:
     """Record an event; move the stage when asked (or when the kind forces it),
     recompute the case's deadlines, audit, commit. `role` (the signed-in user's; None: the
     command line) must work cases: viewers and counsel record nothing (counsel report
-    progress through `counsel.updates.import_updates`)."""
+    progress through `counsel.updates.import_updates`).
+
+    `expected_version` is the case version the form showed: if the case changed since
+    (its stage moved, say), the event is refused (`CaseChangedError`): the move, and the
+    stage the form offered moves from, were chosen against a stage that no longer holds.
+    Events that move nothing leave the version as it is, so they never conflict."""
     check_role(role, CASE_WORKER_ROLES, "record case events")
     now = utcnow_from(now)
     kind = parse_kind(kind)
     clean = normalize_data(kind, data)
     case = _case(session, case_id)
+    check_version(case, expected_version)
+    target = _target_stage(kind, to_stage)
     require_filing(session, case_id=case_id, kind=kind.value, on=on, party=party, data=clean,
                    to_stage=to_stage, note=note, actor=actor, now=now)  # maker-checker  # fmt: skip
-    moved = _move(case, _target_stage(kind, to_stage), on=on, kind=kind, data=clean)
+    moved = _move(case, target, on=on, kind=kind, data=clean, actor=actor, now=now)
     event = CaseEvent(
         case_id=case_id, kind=kind.value, on=on, party=(party or "").strip() or None,
         actor=actor, note=note, data=clean, created_at=now,
     )  # fmt: skip
     session.add(event)
     session.add(case)
-    session.flush()
+    with conflict_guard(session, [case_id]):
+        session.flush()
     refresh_visits(session, case_ids=[case_id])
     refresh_recovery(session, case_ids=[case_id])
     refresh_costs(session, case_ids=[case_id])
@@ -204,7 +216,7 @@ def add_events(
             target = _target_stage(kind, None)
             if target is None and item.follow_stage:
                 target = IMPLIED_STAGE.get(kind)
-            moved = _move(case, target, on=item.on, kind=kind, data=clean)
+            moved = _move(case, target, on=item.on, kind=kind, data=clean, actor=actor, now=now)
         except (EventDataError, TransitionError, LookupError, ValueError) as exc:
             problems.append(f"{item.label}: {exc}")
             continue
@@ -217,8 +229,9 @@ def add_events(
     if problems:
         session.rollback()
         raise EventBatchError(problems)
-    session.flush()
     case_ids = sorted({e.case_id for e, _ in made})
+    with conflict_guard(session, case_ids):  # read and written in this transaction
+        session.flush()
     refresh_visits(session, case_ids=case_ids)
     refresh_recovery(session, case_ids=case_ids)
     refresh_costs(session, case_ids=case_ids)
@@ -389,6 +402,7 @@ def _counts(report: RecomputeReport) -> dict:
 
 __all__ = [
     "FIELDS",
+    "CaseChangedError",
     "DataField",
     "EventDataError",
     "EventKind",

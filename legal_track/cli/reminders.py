@@ -133,7 +133,8 @@ def worker(
         "127.0.0.1", "--health-address", help="Address of the health endpoint."
     ),
 ) -> None:
-    """Run the reminder scheduler until stopped (Ctrl-C or SIGTERM)."""
+    """Run the reminder scheduler until stopped (Ctrl-C or SIGTERM). SIGUSR1 runs the
+    check for alerts now (on the worker holding the lease; a standby one ignores it)."""
     from legal_track.cli.operations import start_worker_health
     from legal_track.config import get_settings
     from legal_track.reminders.mail import mailer_from_settings
@@ -143,6 +144,8 @@ def worker(
     engine = get_engine()
     w = Worker(engine=engine, settings=settings, mailer=mailer_from_settings(settings), clock=clock)
     signal.signal(signal.SIGTERM, lambda *_: w.request_stop())
+    if hasattr(signal, "SIGUSR1"):  # not on Windows
+        signal.signal(signal.SIGUSR1, lambda *_: w.request_check())
     stop_health = start_worker_health(worker=w, engine=engine, settings=settings,
                                       port=health_port, address=health_address)  # fmt: skip
     w.start()

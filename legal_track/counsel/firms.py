@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from legal_track.audit import AuditEvent, record
+from legal_track.cases.versions import check_version, conflict_guard, touch
 from legal_track.db import utcnow_from
 from legal_track.models import (
     Case,
@@ -137,14 +138,17 @@ def assign_case(
     includes_filing: bool = True,
     note: str = "",
     role: str | None = None,
+    expected_version: int | None = None,
 ) -> Assignment | None:
     """Give the case to `firm_id` from `on` (None: take it back). The current assignment,
-    if any, ends on `on`; the history stays. The case's counsel name follows. Audited."""
+    if any, ends on `on`; the history stays. The case's counsel name follows. Audited.
+    `expected_version`: the case version the form showed (`CaseChangedError` if stale)."""
     _check_role(role)
     now = utcnow_from(now)
     case = session.get(Case, case_id)
     if case is None:
         raise CounselError(f"no case with id {case_id}")
+    check_version(case, expected_version)
     firm = session.get(LawFirm, firm_id) if firm_id is not None else None
     if firm_id is not None and (firm is None or not firm.active):
         raise CounselError(f"no active law firm with id {firm_id}")
@@ -165,8 +169,13 @@ def assign_case(
                               includes_filing=includes_filing, assigned_on=on, note=note,
                               assigned_by=actor, assigned_at=now)  # fmt: skip
         session.add(made)
-    case.counsel_firm = firm.name if firm else None
+    counsel = firm.name if firm else None
+    if counsel != case.counsel_firm:
+        case.counsel_firm = counsel
+        touch(case, actor=actor, now=now)
     session.add(case)
+    with conflict_guard(session, [case_id]):
+        session.flush()
     record(session, AuditEvent(actor, "case.assign", "case", case.ref, {
         "firm": firm.name if firm else None, "on": on.isoformat(),
         "includes_filing": includes_filing, "ended": [r.id for r in current],

@@ -24,6 +24,7 @@ from legal_track.approvals.gates import require_escalation
 from legal_track.audit import AuditEvent, record
 from legal_track.auth import user_by_username
 from legal_track.cases.lifecycle import Route, Stage
+from legal_track.cases.versions import check_version, conflict_guard, touch
 from legal_track.cases.visits import refresh_visits
 from legal_track.db import utcnow_from
 from legal_track.deadlines import recompute_cases
@@ -416,11 +417,16 @@ def change_case(
     forum: str | None | object = _UNSET,
     counsel_firm: str | None | object = _UNSET,
     role: str | None = None,
+    expected_version: int | None = None,
 ) -> dict[str, tuple]:
     """Change a case's owner (a username, or None: unassigned), route (only before
     anything is filed: stage demand_letter), forum or outside counsel. Returns what changed
     as {field: (before, after)}; audited and committed once (nothing when nothing changed).
-    Staff may change forum and counsel; owner and route are for an admin or team lead."""
+    Staff may change forum and counsel; owner and route are for an admin or team lead.
+
+    `expected_version` is the case version the form was filled in against: if the case
+    changed since, nothing is written and `CaseChangedError` says by whom and when (the
+    form's values would otherwise silently undo the other change)."""
     _check_role(role, CASE_WORKERS, "change cases")
     if owner is not _UNSET or route is not None:
         _check_role(role, DECIDERS, "reassign cases or change their route")
@@ -428,6 +434,7 @@ def change_case(
     case = session.get(Case, case_id)
     if case is None:
         raise EscalationError(f"no case with id {case_id}")
+    check_version(case, expected_version)
     changes: dict[str, tuple] = {}
     if owner is not _UNSET:
         new_id = _user(session, owner).id if owner else None  # type: ignore[arg-type]
@@ -457,7 +464,10 @@ def change_case(
             setattr(case, name, value)
     if not changes:
         return {}
+    touch(case, actor=actor, now=now)
     session.add(case)
+    with conflict_guard(session, [case_id]):
+        session.flush()
     record(session, AuditEvent(actor, "case.change", "case", case.ref,
                                {k: list(v) for k, v in changes.items()}), now=now)  # fmt: skip
     session.commit()

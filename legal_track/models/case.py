@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, Computed, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Computed, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from legal_track.models.base import json_field, utc_field
 
 CLAIM_TOTAL_FEN_SQL = "CAST(ROUND(CAST(claim_total AS NUMERIC) * 100) AS BIGINT)"
 
+# The case's version (optimistic concurrency, migration ver01): SQLAlchemy's version
+# counter adds "AND version = <the version read>" to every ORM UPDATE of a case and bumps
+# it, so two writers that read the same version cannot both save; a form sends the version
+# it showed as `expected_version` (legal_track.cases.versions).
+_VERSION = Column("version", Integer, nullable=False, server_default="1")
+
 
 class Case(SQLModel, table=True):
+    __mapper_args__ = {"version_id_col": _VERSION}
     id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(index=True, unique=True, max_length=20)  # LT-2026-000123
     borrower_id: int = Field(foreign_key="borrower.id", index=True)
@@ -35,6 +42,9 @@ class Case(SQLModel, table=True):
     closed_on: date | None = None
     close_reason: str | None = Field(default=None, max_length=16)
     created_at: datetime = utc_field()
+    version: int = Field(default=1, sa_column=_VERSION)
+    changed_by: str | None = Field(default=None, max_length=64)  # who made `version`
+    changed_at: datetime | None = utc_field(nullable=True)
 
 
 class CaseLoan(SQLModel, table=True):

@@ -209,6 +209,7 @@ class Worker:
         self._jobstore_engine: Engine | None = None
         self._lease_until: datetime | None = None
         self._stop = threading.Event()
+        self._check = threading.Event()  # `request_check`: run the check job now
         self._thread: threading.Thread | None = None
         self.passes: list = []  # the last few PassReports, newest last
 
@@ -344,10 +345,33 @@ class Worker:
         """Ask `wait` to return (safe from a signal handler)."""
         self._stop.set()
 
+    def request_check(self) -> None:
+        """Ask `wait` to run the check job now (safe from a signal handler: SIGUSR1)."""
+        self._check.set()
+
+    def check_now(self) -> bool:
+        """Run the check job (alerts, escalations, retries, a missed digest) now, in the
+        scheduler's own executor (one pass at a time), if this worker holds the lease.
+        A standby worker does nothing: only the holder sends. True if a run was queued."""
+        now = self.clock()
+        if not self.active or not self.holds_lease(now):
+            log.info("check requested: %s is on standby; the lease holder runs it", self.holder)
+            return False
+        assert self.scheduler is not None
+        if self.scheduler.get_job(CHECK_JOB) is None:
+            log.info("check requested: no check job (digest and alerts are off)")
+            return False
+        self.scheduler.modify_job(CHECK_JOB, next_run_time=utcnow_from(now))
+        log.info("check requested: %s runs it now", self.holder)
+        return True
+
     def wait(self) -> None:
-        """Block until `stop` is called (from a signal handler or another thread)."""
-        while not self._stop.wait(1.0):
-            pass
+        """Block until `stop` is called (from a signal handler or another thread); run the
+        check job when `request_check` asks for it."""
+        while not self._stop.wait(0.5):
+            if self._check.is_set():
+                self._check.clear()
+                self.check_now()
 
 
 def current_worker() -> Worker | None:

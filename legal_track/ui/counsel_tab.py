@@ -9,9 +9,11 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from legal_track.cases.kinds import EventKind
+from legal_track.cases.versions import CaseChangedError
 from legal_track.counsel import CounselError, assign_case, assignments_of, list_firms
 from legal_track.counsel.updates import UpdateError, import_updates
 from legal_track.models import Case, Role
+from legal_track.ui.case_version import conflict, form_version, show_flash, widget_prefix
 from legal_track.ui.context import current_user, now, session, today, tr
 from legal_track.ui.scope import firm_for
 from legal_track.ui.widgets import label, table
@@ -27,7 +29,7 @@ def render(case_id: int) -> None:
     K = "case.counsel."
     with session() as s:
         case = s.get(Case, case_id)
-        ref = case.ref
+        ref, version = case.ref, case.version
         history = assignments_of(s, case_id=case_id)
         firms = {f.id: f.name for f in list_firms(s) if f.active}
         own_firm = firm_for(s, user)
@@ -36,19 +38,26 @@ def render(case_id: int) -> None:
             "counsel.col.to": h.ended_on or "—", "counsel.col.filing": "✓" if h.includes_filing else ""}
            for h in history], key=K + "history", empty=tr("counsel.tab.none"))  # fmt: skip
     if user.role in MANAGERS:
+        show_flash()
+        W = widget_prefix(K)
         with st.form(K + "assign"):
             options = [0, *firms]
-            firm_id = st.selectbox(tr("counsel.tab.firm"), options, key=K + "firm",
+            firm_id = st.selectbox(tr("counsel.tab.firm"), options, key=W + "firm",
                                    format_func=lambda i: firms.get(i, tr("counsel.tab.take_back")))  # fmt: skip
-            filing = st.checkbox(tr("counsel.tab.filing"), value=True, key=K + "filing")
+            filing = st.checkbox(tr("counsel.tab.filing"), value=True, key=W + "filing")
             go = st.form_submit_button(tr("counsel.tab.assign"))
+        shown = form_version(f"{K}version.{case_id}", version, submitted=go)
         if go:
             try:
                 with session() as s:
                     assign_case(s, case_id=case_id, firm_id=firm_id or None, on=today(),
                                 includes_filing=filing, actor=user.username, now=now(),
-                                role=user.role)  # fmt: skip
+                                role=user.role, expected_version=shown)  # fmt: skip
                 st.success(tr("counsel.tab.assigned", firm=firms.get(firm_id, "—")))
+                with session() as s:  # the next save is against our own change
+                    st.session_state[f"{K}version.{case_id}"] = s.get(Case, case_id).version
+            except CaseChangedError as exc:
+                conflict(exc, base=K)
             except CounselError as exc:
                 st.error(str(exc))
     if user.role in TEAM and history and history[-1].ended_on is None:

@@ -7,9 +7,11 @@ import streamlit as st
 
 from legal_track.auth import list_users
 from legal_track.cases.lifecycle import Route, Stage
+from legal_track.cases.versions import CaseChangedError
 from legal_track.config import get_settings
 from legal_track.escalation import EscalationError, change_case, open_case, propose
 from legal_track.models import Case, Loan, Role
+from legal_track.ui.case_version import conflict, flash, form_version, show_flash, widget_prefix
 from legal_track.ui.context import current_user, lang, now, session, today, tr
 from legal_track.ui.widgets import label
 
@@ -71,29 +73,33 @@ def render_case(case_id: int) -> None:
         case = s.get(Case, case_id)
         users = [u for u in list_users(s) if u.active and u.role in (Role.staff, Role.lead)]
         owner_now = next((u.username for u in users if u.id == case.owner_id), "")
-        route_now, stage, forum_now, counsel_now = (
+        route_now, stage, forum_now, counsel_now, version = (
             case.route,
             case.stage,
             case.forum,
             case.counsel_firm,
+            case.version,
         )
+    show_flash()
     decider = user.role in DECIDERS
+    W = widget_prefix(K)
     with st.form(K + "form"):
         names = ["", *[u.username for u in users]]
-        owner = st.selectbox(tr("escalation.settings.owner"), names, key=K + "owner",
+        owner = st.selectbox(tr("escalation.settings.owner"), names, key=W + "owner",
                              index=names.index(owner_now) if owner_now in names else 0,
                              format_func=lambda v: v or tr("escalation.settings.unassigned"),
                              disabled=not decider)  # fmt: skip
         routes = [r.value for r in Route]
         route = st.selectbox(tr("escalation.settings.route"), routes, index=routes.index(route_now),
-                             format_func=lambda v: label("route", v), key=K + "route",
+                             format_func=lambda v: label("route", v), key=W + "route",
                              disabled=not decider or stage != Stage.demand_letter.value)  # fmt: skip
         forum = st.text_input(
-            tr("escalation.settings.forum"), value=forum_now or "", key=K + "forum"
+            tr("escalation.settings.forum"), value=forum_now or "", key=W + "forum"
         )
         counsel = st.text_input(tr("escalation.settings.counsel"), value=counsel_now or "",
-                                key=K + "counsel")  # fmt: skip
+                                key=W + "counsel")  # fmt: skip
         saved = st.form_submit_button(tr("escalation.settings.save"))
+    shown = form_version(f"{K}version.{case_id}", version, submitted=saved)
     if saved:
         changes: dict = {"forum": forum, "counsel_firm": counsel}
         if decider:
@@ -102,11 +108,14 @@ def render_case(case_id: int) -> None:
         try:
             with session() as s:
                 done = change_case(s, case_id=case_id, now=now(), actor=user.username,
-                                   role=user.role, **changes)  # fmt: skip
-            if done:
-                st.success(tr("escalation.settings.saved", changes=", ".join(
-                    f"{k}: {a or '—'} → {b or '—'}" for k, (a, b) in done.items())))  # fmt: skip
-            else:
-                st.caption(tr("escalation.settings.unchanged"))
+                                   role=user.role, expected_version=shown, **changes)  # fmt: skip
+        except CaseChangedError as exc:  # someone saved first: show theirs, keep nothing stale
+            conflict(exc, base=K)
         except EscalationError as exc:
             st.error(str(exc))
+        else:
+            if done:
+                flash("success", tr("escalation.settings.saved", changes=", ".join(
+                    f"{k}: {a or '—'} → {b or '—'}" for k, (a, b) in done.items())))  # fmt: skip
+                st.rerun()  # draw the form with the new version
+            st.caption(tr("escalation.settings.unchanged"))

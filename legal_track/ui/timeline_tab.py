@@ -19,8 +19,10 @@ from legal_track.cases.events import (
 )
 from legal_track.cases.kinds import SERVICE_KINDS, EventDataError, EventKind, fields_for
 from legal_track.cases.lifecycle import TRANSITIONS, Stage, TransitionError
+from legal_track.cases.versions import CaseChangedError
 from legal_track.deadlines import case_deadlines
 from legal_track.models import Case, Role
+from legal_track.ui.case_version import conflict, form_version, show_flash, widget_prefix
 from legal_track.ui.context import current_user, lang, now, session, today, tr
 from legal_track.ui.widgets import DASH, label, section, table
 
@@ -39,13 +41,14 @@ def render(case_id: int) -> None:
         deadlines = case_deadlines(s, case_id=case_id)
     stage = Stage(case.stage)
     allowed = TRANSITIONS[stage]
+    show_flash()
     st.markdown(
         tr("deadline.timeline.stage", stage=label("stage", stage.value),
            allowed="、".join(label("stage", s.value) for s in allowed) or DASH)
     )  # fmt: skip
     _timeline(events, deadlines)
     if user.role in EDIT_ROLES:
-        _new_event(case_id, stage, user.username)
+        _new_event(case_id, stage, case.version, user.username)
         if events:
             _edit_event(case_id, events, user.username)
     else:
@@ -121,19 +124,20 @@ def _data_inputs(kind: EventKind, prefix: str, current: dict | None = None) -> d
     return values
 
 
-def _new_event(case_id: int, stage: Stage, actor: str) -> None:
+def _new_event(case_id: int, stage: Stage, version: int, actor: str) -> None:
     section(tr("deadline.timeline.add"))
+    W = widget_prefix(K)  # the inputs; new ones after a conflict
     kinds = [k for k in EventKind if k not in SERVICE_KINDS]  # those: the settlement tab
     kind = EventKind(
         st.selectbox(
             tr("deadline.timeline.kind"), kinds, format_func=lambda k: label("deadline.event", k),
-            key=K + "kind",
+            key=W + "kind",
         )
     )  # fmt: skip
     c1, c2 = st.columns(2)
-    on = c1.date_input(tr("deadline.timeline.on"), value=today(), key=K + "on")
-    party = c2.text_input(tr("deadline.timeline.party"), key=K + "party")
-    data = _data_inputs(kind, K + "data.")
+    on = c1.date_input(tr("deadline.timeline.on"), value=today(), key=W + "on")
+    party = c2.text_input(tr("deadline.timeline.party"), key=W + "party")
+    data = _data_inputs(kind, W + "data.")
     allowed = list(TRANSITIONS[stage])
     implied = implied_stage(kind)
     options = [KEEP, *allowed]
@@ -141,9 +145,9 @@ def _new_event(case_id: int, stage: Stage, actor: str) -> None:
     target = st.selectbox(
         tr("deadline.timeline.to_stage"), options, index=default,
         format_func=lambda s: tr("deadline.timeline.keep_stage") if s == KEEP else label("stage", s),
-        key=f"{K}to_stage.{kind.value}", help=tr("deadline.timeline.to_stage_help"),
+        key=f"{W}to_stage.{kind.value}", help=tr("deadline.timeline.to_stage_help"),
     )  # fmt: skip
-    note = st.text_input(tr("deadline.timeline.note"), key=K + "note")
+    note = st.text_input(tr("deadline.timeline.note"), key=W + "note")
     to_stage = None if target == KEEP else target
     with session() as s:
         preview = preview_event(
@@ -160,14 +164,20 @@ def _new_event(case_id: int, stage: Stage, actor: str) -> None:
             star = " " + tr("deadline.flag.provisional") if d.provisional else ""
             st.markdown(f"**{name}** — {d.due.isoformat()}{star}")
             st.caption(d.explanation_zh if lang() == "zh" else d.explanation_en)
-    if st.button(tr("deadline.timeline.save"), key=K + "save", type="primary"):
+    clicked = st.button(tr("deadline.timeline.save"), key=K + "save", type="primary")
+    # the stage and its allowed moves above are those of the version shown with the form
+    shown = form_version(f"{K}version.{case_id}", version, submitted=clicked)
+    if clicked:
         try:
             with session() as s:
                 add_event(
                     s, case_id=case_id, kind=kind, on=on, actor=actor, now=now(),
                     party=party or None, data=data, note=note, to_stage=to_stage,
                     role=_role(),
+                    expected_version=shown,
                 )  # fmt: skip
+        except CaseChangedError as exc:
+            conflict(exc, base=K)
         except (EventDataError, TransitionError, LookupError) as exc:
             st.error(str(exc), icon=":material/error:")
         except ApprovalNeeded as exc:  # maker-checker: a lead or admin approves the filing first

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -261,3 +261,21 @@ def test_calendar_admin_recomputes_every_deadline_and_clock(db):
     assert clock.expiry == date(2027, 1, 11), "3 years from maturity, rolled off a Sunday"
     actions = db.exec(select(AuditEntry.action).where(AuditEntry.actor == admin.username)).all()
     assert {"deadline.recompute_all", "limitation.recompute"} <= set(actions)
+
+
+def test_a_stage_move_chosen_on_a_stale_timeline_is_refused(db):
+    """The form offered the moves of lit_served; meanwhile another instance recorded the
+    judgment: the move is refused, the page shows the new stage, nothing is recorded."""
+    from legal_track.cases.events import add_event
+
+    at, case = _timeline(db, Role.staff)
+    at.selectbox(key="timeline.kind").set_value("judgment_served").run()
+    add_event(db, case_id=case.id, kind="judgment_served", on=date(2026, 9, 20), actor="demo_lead",
+              now=datetime(2026, 9, 20, 6, 2, tzinfo=UTC), to_stage="lit_judgment")  # fmt: skip
+    at.button(key="timeline.save").click().run()
+    assert not at.exception, at.exception
+    assert any("已由 demo_lead 于 14:02 修改" in w.value for w in at.warning), "the conflict"
+    db.expire_all()
+    assert [e.actor for e in db.exec(select(CaseEvent)).all()] == ["demo_lead"], "nothing stale"
+    assert any("上诉" in m.value or "lit_judgment" in m.value or "判决" in m.value
+               for m in at.markdown), "the page shows the new stage"  # fmt: skip

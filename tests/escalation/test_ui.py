@@ -96,3 +96,38 @@ def test_case_settings_change_owner_and_counsel(app, db, user_of):
     assert not at.exception, at.exception
     db.refresh(case)
     assert case.owner_id == staff.id and case.counsel_firm == "北京示例律师事务所"
+
+
+def test_a_stale_settings_form_shows_the_other_change_instead_of_overwriting_it(app, db, user_of):
+    from legal_track.escalation import change_case
+
+    lead = user_of(Role.lead, username="lead5")
+    user_of(Role.lead, username="demo_lead")
+    case = make_case(db, stage="demand_letter", forum="北京市东城区人民法院")
+    db.commit()
+    at = app(lead).run()
+    at.switch_page("legal_track/ui/pages/case.py")
+    at.query_params["ref"] = case.ref
+    at.session_state["case.tabs"] = "案件设置"
+    at.run()
+    # meanwhile, on another instance: a new forum
+    change_case(db, case_id=case.id, now=datetime.now(UTC), actor="demo_lead", role=Role.lead,
+                forum="北京市朝阳区人民法院", expected_version=1)  # fmt: skip
+    at.text_input(key="case.settings.counsel").set_value("北京示例律师事务所")
+    at.button(key="FormSubmitter:case.settings.form-保存").click().run()
+    assert not at.exception, at.exception
+    assert any("已由 demo_lead" in w.value for w in at.warning), [w.value for w in at.warning]
+    db.expire_all()
+    stored = db.get(Case, case.id)
+    assert (stored.forum, stored.counsel_firm) == ("北京市朝阳区人民法院", None), (
+        "nothing stale saved"
+    )
+    inputs = {t.label: t for t in at.text_input}  # new inputs (new keys), the fresh values
+    assert inputs["法院/仲裁机构"].value == "北京市朝阳区人民法院", "fresh data shown"
+    inputs["外部律师事务所"].set_value("北京示例律师事务所")
+    at.button(key="FormSubmitter:case.settings.form-保存").click().run()
+    assert not at.exception, at.exception
+    db.expire_all()
+    stored = db.get(Case, case.id)
+    assert (stored.forum, stored.counsel_firm) == ("北京市朝阳区人民法院", "北京示例律师事务所")
+    assert any("北京示例律师事务所" in s.value for s in at.success), "the saved change is reported"

@@ -264,3 +264,35 @@ def test_nightly_recompute_refreshes_clocks_and_deadlines(tmp_path, file_engine,
         assert "appeal_judgment" in rules
         actions = set(s.exec(select(AuditEntry.action).where(AuditEntry.actor == "scheduler")))
         assert actions == {"deadline.recompute_all", "limitation.recompute"}
+
+
+def test_a_check_requested_now_runs_on_the_lease_holder_only(tmp_path, file_engine, smtp):
+    """`legal-track worker` runs the check job on SIGUSR1 (`request_check`): the holder runs
+    it in its scheduler at once and sends the alert; a standby worker does nothing."""
+    settings = make_settings(tmp_path, digest_enabled=False, lease_seconds=60)
+    clock = lambda: shanghai(2026, 12, 1, 10, 0)  # noqa: E731
+    with Session(file_engine, expire_on_commit=False) as s:
+        team = make_team(s)
+        make_deadline(s, case=make_owned_case(s, team.staff_zh), due=date(2026, 12, 2))
+        s.commit()
+    holder = Worker(engine=file_engine, settings=settings, mailer=smtp.mailer(), clock=clock,
+                    holder="holder")  # fmt: skip
+    standby = Worker(engine=file_engine, settings=settings, mailer=smtp.mailer(), clock=clock,
+                     holder="standby")  # fmt: skip
+    holder.start()  # the process's worker: the stored job calls it
+    assert holder.active and not standby.tick(clock())
+    waiting = threading.Thread(target=holder.wait)
+    waiting.start()
+    try:
+        assert standby.check_now() is False, "standby: the lease holder runs it"
+        holder.request_check()
+        wait_until(lambda: len(holder.passes) == 1, what="the requested check to run")
+        assert [m.rcpt_tos for m in smtp.received] == [[team.staff_zh.email]]
+        assert holder.scheduler.get_job(CHECK_JOB).next_run_time > datetime.now(UTC), (
+            "the interval goes on after the requested run"
+        )
+    finally:
+        holder.request_stop()
+        waiting.join(timeout=10)
+        holder.stop()
+        standby.stop()

@@ -121,7 +121,8 @@ def test_sign_in_see_the_dashboard_and_the_case_list_in_chromium(server):
             expect(page.get_by_role("heading", name="总览")).to_be_visible(timeout=wait)
             charts = page.locator(".vega-embed")
             expect(charts.first).to_be_visible(timeout=wait)
-            assert charts.count() >= 3, "funnel, dwell and recovery charts"
+            # funnel, dwell and recovery charts (waited for: under load they come one by one)
+            expect(charts.nth(2)).to_be_visible(timeout=wait)
             marks = charts.first.locator("canvas, svg")
             expect(marks.first).to_be_visible(timeout=wait)
             shot = Image.open(io.BytesIO(charts.first.screenshot()))
