@@ -35,6 +35,9 @@ class Case(SQLModel, table=True):
     closed_on: date | None = None
     close_reason: str | None = Field(default=None, max_length=16)
     created_at: datetime = utc_field()
+    # Set by the retention purge: the personal data of the case's parties, contact log,
+    # evidence and documents was removed; figures, events and deadlines stay.
+    purged_at: datetime | None = utc_field(nullable=True)
 
 
 class CaseLoan(SQLModel, table=True):

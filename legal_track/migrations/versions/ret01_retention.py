@@ -1,0 +1,37 @@
+"""retention: the purge marks (purged_at) on borrowers, cases, evidence items, generated
+files and generated documents
+
+Plain ADD COLUMN on both databases (no batch rebuild: borrower, case and evidenceitem have
+inbound foreign keys, and a nullable column needs no table copy on SQLite).
+
+Revision ID: ret01
+Revises: ana01
+Create Date: 2026-12-03 12:30:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import legal_track.db
+
+revision: str = "ret01"
+down_revision: str | Sequence[str] | None = "ana01"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+TABLES = ("borrower", "case", "evidenceitem", "generatedfile", "generateddocument")
+
+
+def upgrade() -> None:
+    for table in TABLES:
+        op.add_column(
+            table,
+            sa.Column("purged_at", legal_track.db.UTCDateTime(timezone=True), nullable=True),
+        )
+
+
+def downgrade() -> None:
+    for table in reversed(TABLES):  # DROP COLUMN: SQLite 3.35+ and PostgreSQL
+        op.drop_column(table, "purged_at")
