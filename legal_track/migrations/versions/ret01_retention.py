@@ -1,6 +1,7 @@
 """retention: the purge marks (purged_at) on borrowers, cases, evidence items, generated
 files and generated documents
 
+The custody log gets the action `purged` (a value of the PostgreSQL enum custodyaction).
 Plain ADD COLUMN on both databases (no batch rebuild: borrower, case and evidenceitem have
 inbound foreign keys, and a nullable column needs no table copy on SQLite).
 
@@ -25,6 +26,8 @@ TABLES = ("borrower", "case", "evidenceitem", "generatedfile", "generateddocumen
 
 
 def upgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":  # the custody log's new action
+        op.execute("ALTER TYPE custodyaction ADD VALUE IF NOT EXISTS 'purged'")
     for table in TABLES:
         op.add_column(
             table,
@@ -33,5 +36,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # PostgreSQL cannot drop an enum value: 'purged' stays in custodyaction (unused).
     for table in reversed(TABLES):  # DROP COLUMN: SQLite 3.35+ and PostgreSQL
         op.drop_column(table, "purged_at")
