@@ -25,6 +25,7 @@ from legal_track.cli import operations as operations_cli
 from legal_track.cli import recompute as recompute_cli
 from legal_track.cli import reminders as reminders_cli
 from legal_track.cli import report as report_cli
+from legal_track.cli import retention as retention_cli
 from legal_track.cli import templates as templates_cli
 from legal_track.cli.common import (
     clock,
@@ -60,6 +61,7 @@ app.command("limitation")(limitation_cli.limitation)
 app.command("recompute")(recompute_cli.recompute)
 app.add_typer(reminders_cli.app, name="reminders")
 app.add_typer(report_cli.app, name="report")
+app.add_typer(retention_cli.app, name="retention")
 app.add_typer(templates_cli.app, name="templates")
 app.command("worker")(reminders_cli.worker)
 operations_cli.register(app)  # backup, restore, health, health-server
