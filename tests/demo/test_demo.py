@@ -158,3 +158,23 @@ def test_the_demo_hands_cases_to_law_firms_and_has_a_counsel_account(tmp_path, n
         refs = {r.ref for r in mine.rows}
         names = dict(s.execute(select(Case.ref, Case.counsel_firm)).all())
         assert {names[r] for r in refs} == {"浙江示例律师事务所"}
+
+
+def test_the_archived_case_is_due_for_purge_and_not_purged(tmp_path, now):
+    from legal_track.config import Settings
+    from legal_track.retention import candidates
+
+    engine = _fresh(tmp_path, "r.db")
+    report = generate(engine, cases=12, as_of=AS_OF, now=now, archived_case=True)
+    settings = Settings(_env_file=None, evidence_dir=tmp_path / "store")
+    with Session(engine) as s:
+        case = s.get(Case, report.archived_case_id)
+        assert (case.stage, case.close_reason, case.closed_on) == (
+            "closed",
+            "paid",
+            date(2020, 11, 29),
+        )
+        assert case.purged_at is None and s.get(Borrower, case.borrower_id).purged_at is None
+        found = candidates(s, today=AS_OF, settings=settings)
+        assert [c.ref for c in found] == [case.ref], "the one demo case due for purge"
+        assert found[0].holdings.contacts == 2
