@@ -189,6 +189,16 @@ class Settings(BaseSettings):
         "order, enforcement application), escalation_accept. Empty list: none.",
     )
 
+    # --- retention (docs/retention.md) ---
+    retention_years: int = Field(
+        5,
+        ge=1,
+        description="Years after a case was closed after which its parties' personal data may "
+        "be purged (`legal-track retention purge`). Not less than the floor in "
+        "rules/retention.toml (3 years, the general limitation period); see docs/retention.md "
+        "for the legal basis of the default.",
+    )
+
     @field_validator("evidence_dir", "outbox_dir", "output_dir", "cjk_font", mode="after")
     @classmethod
     def _absolute(cls, value: Path | None) -> Path | None:

@@ -36,6 +36,7 @@ PAGES: dict[str, tuple[str, str, str, str, str, str]] = {
     "templates":       ("Document templates (list)",        YES, YES, YES, NO,  NO),
     "audit":           ("Audit log",                        YES, YES, NO,  NO,  NO),
     "password":        ("Own password",                     YES, YES, YES, YES, YES),
+    "retention":       ("Retention purge",                  YES, NO,  NO,  NO,  NO),
     "approvals":       ("Approvals",                        YES, YES, YES, NO,  NO),
 }  # fmt: skip
 

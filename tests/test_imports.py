@@ -21,7 +21,7 @@ PLATFORM = {"audit", "auth", "config", "db", "files", "i18n", "identity", "money
             "readme", "recompute", "sheets", "workers"}  # fmt: skip
 CONCEPTS = {"analytics", "approvals", "audit", "calendar", "cases", "claims", "cli", "counsel", "deadlines", "demo", "documents", "escalation",
             "evidence", "intake", "limitation", "migrations", "models", "operations", "pdf", "reminders",
-            "rules", "settlements", "ui"}  # fmt: skip
+            "retention", "rules", "settlements", "ui"}  # fmt: skip
 
 
 def module_name(path: Path) -> str:

@@ -137,8 +137,9 @@ def test_cli_recompute(env, now):
     done = runner.invoke(app, ["recompute", "--force", "--today", "2026-11-29", "--json"])
     assert done.exit_code == 0, done.output
     data = json.loads(done.stdout)
-    assert data["deadlines"]["cases"] == 12 and data["deadlines"]["updated"] == 0
-    assert data["deadlines"]["unchanged"] > 0 and data["clocks"]["loans"] == 152
+    # 12 cases and 152 loans, plus the demo's archived case and its loan (retention)
+    assert data["deadlines"]["cases"] == 13 and data["deadlines"]["updated"] == 0
+    assert data["deadlines"]["unchanged"] > 0 and data["clocks"]["loans"] == 153
     assert data["today"] == "2026-11-29"
     bad = runner.invoke(app, ["recompute", "--today", "29/11/2026"])
     assert bad.exit_code == 1 and "--today: '29/11/2026' is not a date" in bad.output

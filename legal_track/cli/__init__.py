@@ -25,6 +25,7 @@ from legal_track.cli import operations as operations_cli
 from legal_track.cli import recompute as recompute_cli
 from legal_track.cli import reminders as reminders_cli
 from legal_track.cli import report as report_cli
+from legal_track.cli import retention as retention_cli
 from legal_track.cli import settlement as settlement_cli
 from legal_track.cli import templates as templates_cli
 from legal_track.cli.common import (
@@ -62,6 +63,7 @@ app.command("recompute")(recompute_cli.recompute)
 app.add_typer(reminders_cli.app, name="reminders")
 app.add_typer(report_cli.app, name="report")
 app.add_typer(settlement_cli.app, name="settlement")
+app.add_typer(retention_cli.app, name="retention")
 app.add_typer(templates_cli.app, name="templates")
 app.command("worker")(reminders_cli.worker)
 operations_cli.register(app)  # backup, restore, health, health-server
@@ -128,21 +130,9 @@ def serve(
         if value is not None:
             os.environ[f"LEGAL_TRACK_{name.upper()}"] = str(value)
     os.chdir(root)
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(app_py),
-        "--server.headless",
-        "true",
-        "--server.address",
-        address,
-        "--server.port",
-        str(port),
-        "--browser.gatherUsageStats",
-        "false",
-    ]
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app_py), "--server.headless", "true",
+           "--server.address", address, "--server.port", str(port),
+           "--browser.gatherUsageStats", "false"]  # fmt: skip
     os.execv(sys.executable, cmd)
 
 

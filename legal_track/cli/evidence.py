@@ -189,9 +189,11 @@ def verify(
         }
         for p in report.problems
     ]
+    purged = [{"item_id": p.item_id, "generated_id": p.generated_id, "sha256": p.sha256,
+               "role": p.role, "still_stored": p.still_stored} for p in report.purged]  # fmt: skip
     if as_json:
         print_json({"checked": report.checked, "ok": report.ok, "problems": problems,
-                    "orphans": report.orphans})  # fmt: skip
+                    "orphans": report.orphans, "purged": purged})  # fmt: skip
     else:
         for p in problems:
             what = (
@@ -201,6 +203,11 @@ def verify(
                 f"{p['state'].upper()}: {what} {p['name']} ({p['role']}) {p['sha256']}"
             )
         out_console.print(f"checked {report.checked} stored files: {len(problems)} problem(s)")
+        if purged:
+            waiting = sum(1 for p in purged if p["still_stored"])
+            out_console.print(f"purged (retention): {len(purged)} file(s), not checked"
+                              + (f"; {waiting} still in the store: run `legal-track retention "
+                                 "purge` to finish deleting them" if waiting else ""))  # fmt: skip
     if not report.ok:
         raise typer.Exit(1)
 

@@ -27,6 +27,7 @@ from legal_track.cases.lifecycle import Route, Stage
 from legal_track.cases.visits import rebuild_visits
 from legal_track.claims.fees import enforcement_fee
 from legal_track.deadlines.periods import add_months
+from legal_track.demo.archive import add_archived_case
 from legal_track.demo.script import CHAINS, Cost, case_events
 from legal_track.demo.settlements import HISTORY_SHIFT, SETTLED_CASES, add_demo_settlements
 from legal_track.escalation.proposals import expected_cost
@@ -97,6 +98,7 @@ class DemoReport:
     cases: int
     events: int
     users: int
+    archived_case_id: int | None = None  # the case closed long ago (legal_track.demo.archive)
 
 
 class DemoExistsError(ValueError):
@@ -150,8 +152,11 @@ def generate(
     as_of: date,
     now: datetime,
     progress: Progress = None,
+    archived_case: bool = False,
 ) -> DemoReport:
-    """Write the demo portfolio into an empty database (refuses a non-empty one)."""
+    """Write the demo portfolio into an empty database (refuses a non-empty one).
+    `archived_case`: also one case closed six years before `as_of`, due for the retention
+    purge (not counted in `cases`; its id is in the report)."""
     if not is_empty(engine):
         raise DemoExistsError("the database already holds loans; demo data goes into an empty one")
     rng = random.Random(seed)
@@ -363,6 +368,13 @@ def generate(
         conn.execute(Loan.__table__.update().where(Loan.__table__.c.id.in_(legal_ids)).values(status="legal"))  # fmt: skip
         counts |= _collections_extras(conn, random.Random(seed + 1), loans, legal_ids,
                                       used_ids, as_of)  # fmt: skip
+        archived = None
+        if archived_case:
+            archived = add_archived_case(
+                conn, as_of=as_of, id_number=_unique_id(used_ids, "110101", date(1975, 4, 12), 998),
+                creditor_id=creditor_ids[0], owner_id=staff[0], owner=TEAM[1][0],
+                court=REGIONS[0][2], now=now,
+            )  # fmt: skip
         _advance_sequences(conn, (Borrower, Loan, Case))
         _outside_counsel(conn, case_rows, pw_hash, now)
         record(
@@ -390,6 +402,7 @@ def generate(
         len(case_rows),
         counts["events"],
         len(TEAM),
+        archived,
     )
 
 

@@ -36,7 +36,7 @@ from legal_track.evidence.bundle import (
 from legal_track.evidence.intake import EvidenceRefused, IntakeTools, check_size, inspect
 from legal_track.evidence.items import items_for_case, items_for_loan, links_of
 from legal_track.evidence.rules import checklist, missing_for
-from legal_track.evidence.store import EvidenceStore, sanitize_name
+from legal_track.evidence.store import EvidenceStore, StoreError, sanitize_name
 from legal_track.evidence.verify import StoreProblem, StoreReport, verify_store
 from legal_track.models import (
     Case,
@@ -224,6 +224,9 @@ def read_item(
     item = _item(session, item_id)
     if is_counsel(role):
         _check_counsel_item(session, item, firm_id)
+    if item.purged_at is not None:
+        raise StoreError(f"evidence item {item.id} was purged under the retention rules on "
+                         f"{item.purged_at:%Y-%m-%d}; its file no longer exists")  # fmt: skip
     sha = item.rendition_sha256 if rendition and item.rendition_sha256 else item.sha256
     data = store_for(settings).read_bytes(sha)
     detail = {"sha256": sha, "rendition": sha != item.sha256}

@@ -45,6 +45,9 @@ class Case(SQLModel, table=True):
     version: int = Field(default=1, sa_column=_VERSION)
     changed_by: str | None = Field(default=None, max_length=64)  # who made `version`
     changed_at: datetime | None = utc_field(nullable=True)
+    # Set by the retention purge: the personal data of the case's parties, contact log,
+    # evidence and documents was removed; figures, events and deadlines stay.
+    purged_at: datetime | None = utc_field(nullable=True)
 
 
 class CaseLoan(SQLModel, table=True):

@@ -56,3 +56,6 @@ class GeneratedDocument(SQLModel, table=True):
     delivered_on: date | None = None
     actor: str = Field(max_length=64)
     created_at: datetime = utc_field(index=True)
+    # Set by the retention purge: `context` was emptied and the file deleted (a member of a
+    # batch zip stays in the zip; the purge report names the zip).
+    purged_at: datetime | None = utc_field(nullable=True)

@@ -42,6 +42,7 @@ class CustodyAction(StrEnum):
     linked = "linked"
     viewed = "viewed"
     exported = "exported"
+    purged = "purged"  # the file was deleted from the store by the retention purge
 
 
 class EvidenceItem(SQLModel, table=True):
@@ -67,6 +68,9 @@ class EvidenceItem(SQLModel, table=True):
     bundleable: bool = Field(default=True)
     not_bundleable_reason: str = Field(default="", max_length=500)
     meta: dict = json_field(dict)  # encoding, delimiter, image size, e-mail headers ...
+    # Set by the retention purge: the file (and its rendition) was deleted from the store;
+    # `sha256` stays so that `evidence verify` reports the item as purged, not missing.
+    purged_at: datetime | None = utc_field(nullable=True)
 
 
 class EvidenceLink(SQLModel, table=True):
@@ -111,3 +115,4 @@ class GeneratedFile(SQLModel, table=True):
     case_id: int | None = Field(default=None, foreign_key="case.id", index=True)
     created_at: datetime = utc_field(index=True)
     actor: str = Field(max_length=64)
+    purged_at: datetime | None = utc_field(nullable=True)  # file deleted by the retention purge

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
+
+from legal_track.models.base import utc_field
 
 
 class LenderType(StrEnum):
@@ -31,3 +34,6 @@ class Borrower(SQLModel, table=True):
     address: str | None = Field(default=None, max_length=500)
     email: str | None = Field(default=None, max_length=254)
     is_demo: bool = Field(default=False)
+    # Set by the retention purge (legal_track.retention): the personal data above was
+    # replaced by placeholders; the row stays so that loans and cases keep their borrower.
+    purged_at: datetime | None = utc_field(nullable=True)

@@ -54,6 +54,7 @@ PAGES: list[NavPage] = [
     NavPage("templates", "legal_track/ui/pages/templates.py", "documents.templates.title", ":material/article:", SECTION_DATA, CASE_WORKERS),
     NavPage("audit", "legal_track/ui/pages/audit.py", "audit.page.title", ":material/policy:", SECTION_ADMIN, frozenset({Role.admin, Role.lead})),
     NavPage("password", "legal_track/ui/pages/password.py", "accounts.password.title", ":material/password:", SECTION_ADMIN),
+    NavPage("retention", "legal_track/ui/pages/retention.py", "retention.page.title", ":material/auto_delete:", SECTION_ADMIN, ADMINS),
     NavPage("approvals", "legal_track/ui/pages/approvals.py", "approvals.page.title", ":material/approval:", SECTION_WORK, CASE_WORKERS),
     # other areas: one line each, e.g.
     # NavPage("deadlines", "legal_track/ui/pages/deadlines.py", "deadline.board.title", ":material/event:", SECTION_WORK),

@@ -8,14 +8,14 @@ from datetime import date
 
 import pytest
 from sqlalchemy import func, text
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from legal_track.cases.events import add_event, delete_event
 from legal_track.db import alembic_config, make_engine
 from legal_track.deadlines import recompute_all
 from legal_track.deadlines.rules import default_rules
 from legal_track.models import Deadline, DeadlineText, text_key
-from tests.factories import make_case, make_loan
+from tests.factories import make_case
 
 D = date.fromisoformat
 
@@ -114,14 +114,19 @@ def test_migration_moves_texts_out_and_back(empty_engine):
     cols = ("case_id, rule_id, rule_version, trigger_date, raw_due, due, provisional, "
             "severity, basis, explanation_zh, explanation_en, status, moved_under_override, "
             "computed_at, fingerprint")  # fmt: skip
-    with Session(engine) as s:  # the borrower and loan tables are the same at ui01, the case
-        loan = make_loan(s)  # table is not (migration ver01): insert its ui01 columns only
-        case_id = s.connection().execute(text(
+    with engine.begin() as conn:  # rows in the ui01 schema (the models have moved on since)
+        conn.execute(
+            text(
+                "INSERT INTO borrower (name, id_number, is_demo) "
+                "VALUES ('王', '110101199003077777', false)"
+            )
+        )
+        conn.execute(text(
             'INSERT INTO "case" (ref, borrower_id, route, stage, claim_snapshot, opened_on, '
-            "created_at) VALUES ('LT-2026-000001', :borrower, 'litigation', 'lit_filed', '{}', "
-            "'2026-03-01', '2026-01-01 00:00:00.000000') RETURNING id"
-        ), {"borrower": loan.borrower_id}).scalar_one()  # fmt: skip
-        s.commit()
+            "created_at) VALUES ('LT-2026-000001', 1, 'litigation', 'lit_filed', '{}', "
+            "'2026-03-01', '2026-03-01 00:00:00.000000')"
+        ))  # fmt: skip
+        case_id = conn.execute(text('SELECT id FROM "case"')).scalar_one()
     with engine.connect() as conn:
         for i, (zh, en) in enumerate(
             [("说明甲", "why A"), ("说明甲", "why A"), ("说明乙", "why B")]

@@ -187,3 +187,23 @@ def test_demo_shows_a_kept_and_a_missed_settlement_and_mediation_cases(tmp_path,
         assert [d.rule_id for d in paused] == ["demand_letter_payment"]
         routes = {c.route for c in s.exec(select(Case).where(Case.stage.like("med_%"))).scalars()}
         assert routes == {"mediation"}
+
+
+def test_the_archived_case_is_due_for_purge_and_not_purged(tmp_path, now):
+    from legal_track.config import Settings
+    from legal_track.retention import candidates
+
+    engine = _fresh(tmp_path, "r.db")
+    report = generate(engine, cases=12, as_of=AS_OF, now=now, archived_case=True)
+    settings = Settings(_env_file=None, evidence_dir=tmp_path / "store")
+    with Session(engine) as s:
+        case = s.get(Case, report.archived_case_id)
+        assert (case.stage, case.close_reason, case.closed_on) == (
+            "closed",
+            "paid",
+            date(2020, 11, 29),
+        )
+        assert case.purged_at is None and s.get(Borrower, case.borrower_id).purged_at is None
+        found = candidates(s, today=AS_OF, settings=settings)
+        assert [c.ref for c in found] == [case.ref], "the one demo case due for purge"
+        assert found[0].holdings.contacts == 2
