@@ -17,10 +17,10 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "legal_track"
 
 # Platform modules that stay at the top; everything else lives in its concept's subpackage.
-PLATFORM = {"audit", "auth", "config", "db", "files", "i18n", "identity", "money", "privacy",
+PLATFORM = {"audit", "auth", "config", "db", "files", "i18n", "identity", "money",
             "readme", "recompute", "sheets", "workers"}  # fmt: skip
 CONCEPTS = {"analytics", "approvals", "audit", "calendar", "cases", "claims", "cli", "counsel", "deadlines", "demo", "documents", "escalation",
-            "evidence", "intake", "limitation", "migrations", "models", "operations", "pdf", "reminders",
+            "evidence", "intake", "limitation", "migrations", "models", "operations", "pdf", "privacy", "reminders",
             "retention", "rules", "settlements", "ui"}  # fmt: skip
 
 

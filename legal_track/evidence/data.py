@@ -25,11 +25,11 @@ from legal_track.models import (
     Direction,
     LedgerEntry,
     Loan,
-    LoanParty,
 )
 from legal_track.money import format_yuan
 from legal_track.pdf.model import ExhibitData
 from legal_track.privacy import mask_target
+from legal_track.privacy.consents import normalise, party_targets, review_loans
 
 _PHONE_RE = re.compile(r"(?<!\d)(1[3-9]\d{9})(?!\d)")
 _EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
@@ -57,30 +57,6 @@ def _loan(session: Session, loan_id: int) -> Loan:
     if loan is None:
         raise LookupError(f"loan id {loan_id} does not exist")
     return loan
-
-
-def _parties(session: Session, loan: Loan) -> list[Borrower]:
-    ids = [loan.borrower_id]
-    ids += [
-        p.borrower_id for p in session.exec(select(LoanParty).where(LoanParty.loan_id == loan.id))
-    ]
-    return [b for b in (session.get(Borrower, i) for i in ids) if b is not None]
-
-
-def _norm(value: str | None) -> str:
-    value = (value or "").strip().lower()
-    digits = re.sub(r"\D", "", value)
-    if "@" not in value and len(digits) >= 7:
-        return digits[-11:]
-    return re.sub(r"\s+", "", value)
-
-
-def party_targets(session: Session, loan: Loan) -> set[str]:
-    """Normalised phone numbers, e-mail and postal addresses of the loan's obligors."""
-    out: set[str] = set()
-    for b in _parties(session, loan):
-        out |= {_norm(v) for v in (b.phone, b.email, b.address) if v}
-    return out
 
 
 def ledger_data(session: Session, *, loan_id: int) -> ExhibitData:
@@ -117,33 +93,30 @@ def ledger_data(session: Session, *, loan_id: int) -> ExhibitData:
     )
 
 
-def contact_data(
-    session: Session,
-    *,
-    loan_id: int,
-    tz: str = "Asia/Shanghai",
-    include_third_parties: bool = False,
-) -> ExhibitData:
-    """The loan's contact log: the entries with its obligors (borrower, co-borrowers,
-    guarantors). Phone numbers and e-mail addresses of anyone else are masked, in the
-    target column (when third-party entries are included) and inside the message text."""
+def contact_data(session: Session, *, loan_id: int, tz: str = "Asia/Shanghai") -> ExhibitData:
+    """The loan's contact log: every entry with its obligors (borrower, co-borrowers,
+    guarantors), and the entries with third parties that a lawful-basis record covers or a
+    reviewer marked into the bundles (legal_track.privacy.consents), their numbers masked.
+    Numbers and e-mail addresses of anyone else are masked inside the message text too.
+    A note counts the third-party entries left out and why."""
     loan = _loan(session, loan_id)
     borrower = session.get(Borrower, loan.borrower_id)
     creditor = session.get(Creditor, loan.creditor_id)
     parties = party_targets(session, loan)
+    reviews = {r.contact_id: r for r in review_loans(session, [loan.id], tz=tz)}
     zone = ZoneInfo(tz)
     logs = session.exec(
         select(ContactLog)
         .where(ContactLog.loan_id == loan.id)
         .order_by(col(ContactLog.at), col(ContactLog.id))
     ).all()
-    rows, left_out = [], 0
+    rows, left_out = [], {"flagged": 0, "uncovered": 0, "excluded": 0}
     for c in logs:
-        is_party = not c.target or _norm(c.target) in parties
-        if not is_party and not include_third_parties:
-            left_out += 1
+        review = reviews.get(c.id)
+        if review is not None and not review.in_bundle:
+            left_out[review.status] += 1
             continue
-        target = c.target if is_party else mask_target(c.target)
+        target = c.target if review is None else mask_target(c.target)
         rows.append(
             (
                 f"contact#{c.id}",
@@ -156,16 +129,26 @@ def contact_data(
                 c.proof_ref or "",
             )
         )
-    notes = (f"另有 {left_out} 条与第三方的联系记录未列入。",) if left_out else ()
     return ExhibitData(
         kind="contacts",
         title=f"催收联系记录（合同编号 {loan.contract_no}）",
         subtitle=_parties_line(creditor, borrower, loan),
         columns=("来源编号", "时间", "方式", "方向", "对象", "内容", "送达状态", "凭证"),
         rows=tuple(rows),
-        notes=notes + ("时间为北京时间。" if tz == "Asia/Shanghai" else f"时间按 {tz} 时区显示。",),
+        notes=_left_out_note(left_out)
+        + ("时间为北京时间。" if tz == "Asia/Shanghai" else f"时间按 {tz} 时区显示。",),
         widths=(1.1, 1.3, 0.7, 0.8, 1.3, 3.2, 0.8, 1.0),
     )
+
+
+def _left_out_note(left_out: dict[str, int]) -> tuple[str, ...]:
+    total = sum(left_out.values())
+    if not total:
+        return ()
+    why = {"flagged": "未记录合法性基础", "uncovered": "第三方来电未记录合法性基础",
+           "excluded": "经审核排除"}  # fmt: skip
+    parts = "，".join(f"{n} 条{why[k]}" for k, n in left_out.items() if n)
+    return (f"另有 {total} 条与第三方的联系记录未列入（{parts}）。",)
 
 
 def has_delivered_demand(session: Session, *, loan_id: int) -> bool:
@@ -179,15 +162,15 @@ def has_delivered_demand(session: Session, *, loan_id: int) -> bool:
             ContactLog.delivery_status == DeliveryStatus.delivered,
         )
     ).all()
-    return any(not c.target or _norm(c.target) in parties for c in logs)
+    return any(not c.target or normalise(c.target) in parties for c in logs)
 
 
 def mask_third_party_numbers(text: str, parties: set[str]) -> str:
     def phone(m: re.Match) -> str:
-        return m.group(0) if _norm(m.group(0)) in parties else mask_target(m.group(0))
+        return m.group(0) if normalise(m.group(0)) in parties else mask_target(m.group(0))
 
     def email(m: re.Match) -> str:
-        return m.group(0) if _norm(m.group(0)) in parties else mask_target(m.group(0))
+        return m.group(0) if normalise(m.group(0)) in parties else mask_target(m.group(0))
 
     return _EMAIL_RE.sub(email, _PHONE_RE.sub(phone, text or ""))
 

@@ -41,6 +41,7 @@ from legal_track.models.loan import (
     RepaymentPlan,
 )
 from legal_track.models.party import Borrower, Creditor, LenderType
+from legal_track.models.privacy import ContactMark, ThirdPartyConsent
 from legal_track.models.reminder import (
     CalendarSequence,
     ReminderKind,
@@ -59,6 +60,8 @@ from legal_track.models.user import AuditChain, AuditEntry, LoginAttempt, Role, 
 
 __all__ = [
     "CaseCost",
+    "ContactMark",
+    "ThirdPartyConsent",
     "Settlement",
     "SettlementInstalment",
     "SettlementKind",

@@ -42,6 +42,7 @@ from legal_track.models import (
     CaseEvent,
     CaseLoan,
     ContactLog,
+    ContactMark,
     CustodyAction,
     CustodyEntry,
     Deadline,
@@ -51,6 +52,7 @@ from legal_track.models import (
     GeneratedFile,
     LoanParty,
     Role,
+    ThirdPartyConsent,
 )
 from legal_track.retention.candidates import (
     Candidate,
@@ -181,6 +183,16 @@ def _apply(session: Session, plan: _Plan, *, at: datetime, actor: str, rules: Re
         contact.content = ""
         contact.proof_ref = None
         done.contacts += 1
+    for consent in session.execute(
+        select(ThirdPartyConsent).where(ThirdPartyConsent.loan_id.in_(plan.loans))
+    ).scalars():  # a third party's name and number are theirs: deleted, not kept
+        session.delete(consent)
+    for mark in session.execute(
+        select(ContactMark)
+        .join(ContactLog, ContactLog.id == ContactMark.contact_id)
+        .where(ContactLog.loan_id.in_(plan.loans))
+    ).scalars():
+        mark.reason = _scrub(mark.reason, secrets)
     case_id = cand.case_id
     for event in session.execute(select(CaseEvent).where(CaseEvent.case_id == case_id)).scalars():
         event.note = _scrub(event.note, secrets)

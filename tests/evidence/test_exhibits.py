@@ -15,6 +15,7 @@ from legal_track.evidence.data import (
 from legal_track.pdf.exhibits import render_exhibit
 from legal_track.pdf.fonts import find_cjk_font
 from legal_track.pdf.model import canonical_sha256
+from legal_track.privacy.consents import record_consent
 from tests.components import require_binary
 from tests.factories import make_borrower, make_contact, make_ledger, make_loan
 
@@ -85,7 +86,7 @@ def test_contact_exhibit_lists_the_borrowers_entries_and_masks_third_parties(
     data = contact_data(session, loan_id=loan.id)
     targets = [r[4] for r in data.rows]
     assert targets == [BORROWER_PHONE, "zhang@example.com"], "third-party entries are left out"
-    assert any("1 条与第三方" in n for n in data.notes)
+    assert any("另有 1 条与第三方的联系记录未列入（1 条未记录合法性基础）" in n for n in data.notes)
     content = data.rows[0][5]
     assert THIRD_PARTY not in content and "139****8888" in content
     assert "li@other.example" not in content and "l***@other.example" in content
@@ -94,8 +95,12 @@ def test_contact_exhibit_lists_the_borrowers_entries_and_masks_third_parties(
     text = _text(out)
     assert "催收联系记录" in text and "已送达" in text and "未送达" in text
     assert THIRD_PARTY not in text and "2025-06-01 10:00" in text, "times in Beijing time"
-    with_third = contact_data(session, loan_id=loan.id, include_third_parties=True)
-    assert [r[4] for r in with_third.rows][1] == "139****8888"
+    record_consent(session, loan_id=loan.id, target=THIRD_PARTY, name="李四", relation="relative",
+                   basis="consent", since=date(2025, 5, 1), until=None, proof_ref="REC-1",
+                   actor="t", role="staff", now=datetime(2025, 6, 5, tzinfo=UTC))  # fmt: skip
+    with_third = contact_data(session, loan_id=loan.id)
+    assert [r[4] for r in with_third.rows][1] == "139****8888", "covered: listed, masked"
+    assert not any("第三方" in n for n in with_third.notes)
     assert with_third.data_sha256 != data.data_sha256
 
 
