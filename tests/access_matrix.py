@@ -80,6 +80,9 @@ ACTIONS: dict[str, tuple[str, str, str, str, str, str]] = {
     "reminder_settings":  ("Own reminder settings",                   YES, YES, YES, NO,  NO),
     "load_holidays":      ("Load a holiday notice",                   YES, NO,  NO,  NO,  NO),
     "manage_templates":   ("Upload, activate, roll back templates",   YES, YES, NO,  NO,  NO),
+    "review_third_parties": ("See a case's third-party contacts",     YES, YES, YES, YES, NO),
+    "record_consent":     ("Record a third party's lawful basis",     YES, YES, YES, NO,  NO),
+    "mark_contact":       ("Mark a third-party contact in or out",    YES, YES, NO,  NO,  NO),
 }  # fmt: skip
 
 # What personal data each role sees (case page, loan page, and what it exports).

@@ -36,7 +36,7 @@ from legal_track.escalation import EscalationError
 from legal_track.evidence.intake import IntakeTools
 from legal_track.evidence.register import add_item
 from legal_track.i18n import t
-from legal_track.models import CaseEvent, Deadline, Role, User
+from legal_track.models import CaseEvent, Deadline, Loan, Role, User
 from legal_track.privacy import RoleRefused
 from legal_track.ui import nav
 from legal_track.ui.context import USER_KEY, UserInfo
@@ -667,6 +667,33 @@ def do_manage_templates(w, role):
                     settings=w.settings, role=role)  # fmt: skip
 
 
+def prep_third_party(w):
+    w.extra["contact"] = make_contact(w.session, w.session.get(Loan, w.loan_id),
+                                      target="13700009999").id  # fmt: skip
+    w.session.commit()
+
+
+def do_review_third_parties(w, role):
+    from legal_track.privacy.consents import case_review
+
+    return len(case_review(w.session, case_id=w.case_id, tz="Asia/Shanghai", role=role)) == 1
+
+
+def do_record_consent(w, role):
+    from legal_track.privacy.consents import record_consent
+
+    return record_consent(w.session, loan_id=w.loan_id, target="13700009999", name="王某",
+                          relation="relative", basis="consent", since=TODAY, until=None,
+                          proof_ref="REC-1", actor=_actor(w, role), role=role, now=NOW)  # fmt: skip
+
+
+def do_mark_contact(w, role):
+    from legal_track.privacy.consents import mark_contact
+
+    return mark_contact(w.session, contact_id=w.extra["contact"], include=True,
+                        reason="失联修复，已复核录音", actor=_actor(w, role), role=role, now=NOW)  # fmt: skip
+
+
 # action key: (prepare, do, the error a refused role gets)
 ACTIONS = {
     "import_file": (None, do_import_file, RoleRefused),
@@ -709,6 +736,9 @@ ACTIONS = {
     "reminder_settings": (None, do_reminder_settings, RoleRefused),
     "load_holidays": (None, do_load_holidays, RoleRefused),
     "manage_templates": (prep_doc_case, do_manage_templates, RoleRefused),
+    "review_third_parties": (prep_third_party, do_review_third_parties, RoleRefused),
+    "record_consent": (None, do_record_consent, RoleRefused),
+    "mark_contact": (prep_third_party, do_mark_contact, RoleRefused),
 }
 
 

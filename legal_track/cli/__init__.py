@@ -22,6 +22,7 @@ from legal_track.cli import fee as fee_cli
 from legal_track.cli import intake as intake_cli
 from legal_track.cli import limitation as limitation_cli
 from legal_track.cli import operations as operations_cli
+from legal_track.cli import privacy as privacy_cli
 from legal_track.cli import recompute as recompute_cli
 from legal_track.cli import reminders as reminders_cli
 from legal_track.cli import report as report_cli
@@ -64,6 +65,7 @@ app.add_typer(reminders_cli.app, name="reminders")
 app.add_typer(report_cli.app, name="report")
 app.add_typer(settlement_cli.app, name="settlement")
 app.add_typer(retention_cli.app, name="retention")
+app.add_typer(privacy_cli.app, name="privacy")
 app.add_typer(templates_cli.app, name="templates")
 app.command("worker")(reminders_cli.worker)
 operations_cli.register(app)  # backup, restore, health, health-server

@@ -1,5 +1,5 @@
-"""`legal-track import loans|ledger|contacts|parties|schedules|plans FILE`: the same import as
-the app's upload page."""
+"""`legal-track import loans|ledger|contacts|parties|schedules|plans|consents FILE`: the same
+import as the app's upload page."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 app = command_group(
     "Import loans, ledger entries, contact logs, co-borrowers and guarantors, instalment "
-    "schedules or repayment plans from CSV (UTF-8 or GBK) or XLSX."
+    "schedules, repayment plans or third-party consents from CSV (UTF-8 or GBK) or XLSX."
 )
 
 _FILE = typer.Argument(..., help="CSV or XLSX file; first row is the header (Chinese or English).")
@@ -123,3 +123,10 @@ def schedules(file: Path = _FILE, as_json: bool = _JSON) -> None:
 def plans(file: Path = _FILE, as_json: bool = _JSON) -> None:
     """Repayment plans agreed in collections (by contract, plan and instalment number)."""
     run_import("plans", file, as_json)
+
+
+@app.command("consents")
+@handle_errors
+def consents(file: Path = _FILE, as_json: bool = _JSON) -> None:
+    """Lawful-basis records for third parties of the contact log (by contract and phone/address)."""
+    run_import("consents", file, as_json)

@@ -28,6 +28,7 @@ from legal_track.cases.visits import rebuild_visits
 from legal_track.claims.fees import enforcement_fee
 from legal_track.deadlines.periods import add_months
 from legal_track.demo.archive import add_archived_case
+from legal_track.demo.privacy import add_demo_third_parties
 from legal_track.demo.script import CHAINS, Cost, case_events
 from legal_track.demo.settlements import HISTORY_SHIFT, SETTLED_CASES, add_demo_settlements
 from legal_track.escalation.proposals import expected_cost
@@ -388,6 +389,7 @@ def generate(
         )
         s.commit()
         add_demo_settlements(s, as_of=as_of, now=now)  # a kept and a missed instalment plan
+        add_demo_third_parties(s, as_of=as_of, now=now)  # a covered, a flagged, a marked contact
         rebuild_visits(s)  # the stays in each stage, for the dashboard
         rebuild_recovery(s)
         rebuild_costs(s)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import Any, ClassVar
 
 from sqlalchemy.engine import Connection
@@ -72,6 +72,9 @@ class Importer(ABC):
     """One kind of import file. Subclasses declare `kind` and `columns`."""
 
     kind: ClassVar[str]
+    # who imports and when (set by the service before the passes; records that keep them)
+    actor: str = ""
+    now: datetime | None = None
 
     def __init__(self, conn: Connection, *, log: ProblemLog, zone: tzinfo):
         self.conn = conn

@@ -1,4 +1,4 @@
-"""Import a loans, ledger, contacts, parties, schedules or plans file: all or nothing,
+"""Import a loans, ledger, contacts, parties, schedules, plans or consents file: all or nothing,
 idempotent, streaming.
 
 The pipeline: scan (hash, format, encoding) -> check pass (parse every row,
@@ -29,6 +29,7 @@ from legal_track.config import get_settings
 from legal_track.db import utcnow_from
 from legal_track.intake.cells import is_empty
 from legal_track.intake.columns import map_header
+from legal_track.intake.consents import ConsentImporter
 from legal_track.intake.contacts import ContactImporter
 from legal_track.intake.ledger import LedgerImporter
 from legal_track.intake.loans import LoanImporter
@@ -40,7 +41,7 @@ from legal_track.intake.rows import Importer, ParsedRow, parse_row
 from legal_track.intake.schedules import ScheduleImporter
 from legal_track.privacy import CASE_WORKER_ROLES, check_role
 
-Kind = Literal["loans", "ledger", "contacts", "parties", "schedules", "plans"]
+Kind = Literal["loans", "ledger", "contacts", "parties", "schedules", "plans", "consents"]
 Progress = Callable[[int, int], None]
 AfterImport = Callable[[Session, list[int]], None]
 
@@ -51,6 +52,7 @@ IMPORTERS: dict[str, type[Importer]] = {
     "parties": PartyImporter,
     "schedules": ScheduleImporter,
     "plans": PlanImporter,
+    "consents": ConsentImporter,
 }
 CHUNK_ROWS = 1_000
 
@@ -150,6 +152,7 @@ def _import(
     assert found is not None
     try:
         importer = IMPORTERS[kind](session.connection(), log=log, zone=zone)
+        importer.actor, importer.now = actor, now
         rows = _pass(
             source,
             found,

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Connection
 from sqlmodel import Session, col, select
 
 from legal_track.audit import AuditEvent, record
@@ -69,20 +70,21 @@ def normalise(value: str | None) -> str:
     return re.sub(r"\s+", "", value)
 
 
-def _obligor_targets(session: Session, loan_ids: list[int]) -> dict[int, set[str]]:
+def obligor_targets(db: Session | Connection, loan_ids: list[int]) -> dict[int, set[str]]:
+    """Loan id -> the normalised targets of its obligors (a session or a connection)."""
     people: dict[int, set[int]] = defaultdict(set)
-    for loan_id, borrower_id in session.exec(
+    for loan_id, borrower_id in db.execute(
         select(Loan.id, Loan.borrower_id).where(col(Loan.id).in_(loan_ids))
     ):
         people[loan_id].add(borrower_id)
-    for loan_id, borrower_id in session.exec(
+    for loan_id, borrower_id in db.execute(
         select(LoanParty.loan_id, LoanParty.borrower_id).where(col(LoanParty.loan_id).in_(loan_ids))
     ):
         people[loan_id].add(borrower_id)
     ids = {b for bs in people.values() for b in bs}
     targets: dict[int, set[str]] = {}
     if ids:
-        for b_id, phone, email, address in session.exec(
+        for b_id, phone, email, address in db.execute(
             select(Borrower.id, Borrower.phone, Borrower.email, Borrower.address).where(
                 col(Borrower.id).in_(ids)
             )
@@ -96,7 +98,7 @@ def _obligor_targets(session: Session, loan_ids: list[int]) -> dict[int, set[str
 def party_targets(session: Session, loan: Loan) -> set[str]:
     """Normalised phone numbers, e-mail and postal addresses of the loan's obligors."""
     assert loan.id is not None
-    return _obligor_targets(session, [loan.id]).get(loan.id, set())
+    return obligor_targets(session, [loan.id]).get(loan.id, set())
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +153,7 @@ def review_loans(session: Session, loan_ids: Iterable[int], *, tz: str) -> Itera
     ordered = sorted(set(loan_ids))
     for start in range(0, len(ordered), CHUNK):
         chunk = ordered[start : start + CHUNK]
-        parties = _obligor_targets(session, chunk)
+        parties = obligor_targets(session, chunk)
         contract = {
             i: no
             for i, no in session.exec(
@@ -352,3 +354,16 @@ def record_consent(session: Session, *, loan_id: int, target: str, name: str, re
     session.commit()
     session.refresh(consent)
     return consent
+
+
+def case_contracts(session: Session, *, case_id: int) -> dict[int, str]:
+    """Loan id -> contract number of the case's loans (the record form's choices)."""
+    return {
+        loan_id: no
+        for loan_id, no in session.exec(
+            select(Loan.id, Loan.contract_no)
+            .join(CaseLoan, CaseLoan.loan_id == Loan.id)
+            .where(CaseLoan.case_id == case_id)
+            .order_by(col(Loan.contract_no))
+        )
+    }

@@ -18,6 +18,7 @@ from legal_track.ui import (
     escalation_panel,
     evidence_tab,
     limitation_panel,
+    privacy_tab,
     settlement_tab,
     timeline_tab,
 )
@@ -51,6 +52,7 @@ CASE_TABS: list[CaseTab] = [
     CaseTab(
         "settlement", "settlement.tab.title", settlement_tab.render, CASE_WORKERS | {Role.viewer}
     ),
+    CaseTab("privacy", "privacy.tab.title", privacy_tab.render, CASE_WORKERS | {Role.viewer}),
 ]
 
 # one line per area, e.g. LoanPanel("limitation", "claims.limitation.title", claims_tab.render_loan),

@@ -9,7 +9,7 @@ from legal_track.ui.context import lang, require_role, tr
 from legal_track.ui.nav import CASE_WORKERS
 from legal_track.ui.upload import ImportOutcome, progress_text, run_import
 
-KINDS = ("loans", "ledger", "contacts", "parties", "schedules", "plans")
+KINDS = ("loans", "ledger", "contacts", "parties", "schedules", "plans", "consents")
 RESULT = "imports.result"
 
 user = require_role(*CASE_WORKERS)
