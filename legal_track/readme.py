@@ -15,7 +15,7 @@ from legal_track.config import settings_markdown
 ROOT = Path(__file__).resolve().parents[1]
 # The area documents, in the order the README presents them.
 SECTIONS = ("intake", "escalation", "ui", "audit", "analytics", "counsel", "deadlines", "settlements", "claims", "evidence", "bundle", "documents",
-            "reminders", "retention", "operations", "cli")  # fmt: skip
+            "reminders", "retention", "privacy", "operations", "cli")  # fmt: skip
 
 
 def _block(text: str, name: str, body: str) -> str:

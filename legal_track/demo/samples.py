@@ -2,7 +2,8 @@
 
 - ``loans.csv`` (UTF-8 with BOM, Chinese headers), ``ledger_gbk.csv`` (GBK, as Chinese
   Excel writes it), ``contacts.xlsx``, ``parties.csv`` (UTF-8 without BOM),
-  ``schedules_gbk.csv`` (GBK) and ``plans.xlsx``: import examples for `legal-track import`;
+  ``schedules_gbk.csv`` (GBK), ``plans.xlsx`` and ``consents_gbk.csv`` (GBK): import
+  examples for `legal-track import`;
 - ``loan_contract_SAMPLE-0001.pdf``, ``id_card_SAMPLE-0001.png`` and
   ``transactions_SAMPLE-0001.csv``: the evidence a demo case starts with.
 
@@ -43,6 +44,15 @@ CONTACT_HEADERS = ["合同编号", "时间", "渠道", "号码/地址", "内容"
 PARTY_HEADERS = ["合同编号", "角色", "姓名", "身份证号", "手机号", "地址"]
 SCHEDULE_HEADERS = ["合同编号", "期数", "应还日期", "应还本金", "应还利息"]
 PLAN_HEADERS = ["合同编号", "方案编号", "签订日期", "期数", "应还日期", "应还金额"]
+CONSENT_HEADERS = ["合同编号", "号码/地址", "姓名", "关系", "合法性基础", "起始日期", "截止日期",
+                   "凭证"]  # fmt: skip
+# third parties of the sample loans and the lawful basis for contacting them (fictional)
+CONSENT_ROWS = [
+    ["SAMPLE-0001", "13800000091", "韩示例之妹", "亲属", "个人同意", "2024-08-20", "",
+     "授权书 SAMPLE-TP-0001"],
+    ["SAMPLE-0003", "13700000092", "示例科技有限公司人事部", "工作单位", "个人同意",
+     "2025-01-10", "2025-06-30", "录音 SAMPLE-REC-0092（2025-06-30 撤回）"],
+]  # fmt: skip
 
 # contract, role, name, region, birth, seq, phone: the co-borrowers and guarantors
 SAMPLE_PARTIES = [
@@ -239,7 +249,9 @@ def write_import_samples(folder: Path) -> list[Path]:
             if isinstance(cell.value, datetime):
                 cell.number_format = "yyyy-mm-dd"
     _save_workbook(wb, plans)
-    return [loans, ledger, contacts, parties, schedules, plans]
+    consents = folder / "consents_gbk.csv"
+    consents.write_bytes(_csv_text(CONSENT_HEADERS, CONSENT_ROWS).encode("gbk"))
+    return [loans, ledger, contacts, parties, schedules, plans, consents]
 
 
 def write_transactions_csv(folder: Path) -> Path:

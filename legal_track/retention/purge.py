@@ -116,10 +116,12 @@ def _scrub(value, secrets: list[str]):
     return value
 
 
-def _secrets(people: list[Borrower]) -> list[str]:
-    """The identifiers to clear from free text, longest first (a name inside an address)."""
+def _secrets(people: list[Borrower], extra: list[str] = ()) -> list[str]:
+    """The identifiers to clear from free text, longest first (a name inside an address);
+    `extra`: third parties' names and numbers."""
     found = {v.strip() for p in people for v in (p.name, p.id_number, p.phone, p.email, p.address)
              if v and len(v.strip()) >= 2}  # fmt: skip
+    found |= {v.strip() for v in extra if v and len(v.strip()) >= 2}
     return sorted(found, key=len, reverse=True)
 
 
@@ -169,7 +171,10 @@ def _apply(session: Session, plan: _Plan, *, at: datetime, actor: str, rules: Re
                       evidence_kept=plan.items_kept)  # fmt: skip
     people = [p for p in (session.get(Borrower, i) for i in plan.people)
               if p is not None and p.purged_at is None]  # fmt: skip
-    secrets = _secrets(people)
+    consents = list(session.execute(
+        select(ThirdPartyConsent).where(ThirdPartyConsent.loan_id.in_(plan.loans))
+    ).scalars())  # fmt: skip
+    secrets = _secrets(people, extra=[v for c in consents for v in (c.name, c.target)])
     for person in people:
         person.name = rules.placeholder(person.id)
         person.id_number = f"PURGED{person.id:012d}"  # unique, and never a valid ID number
@@ -183,9 +188,7 @@ def _apply(session: Session, plan: _Plan, *, at: datetime, actor: str, rules: Re
         contact.content = ""
         contact.proof_ref = None
         done.contacts += 1
-    for consent in session.execute(
-        select(ThirdPartyConsent).where(ThirdPartyConsent.loan_id.in_(plan.loans))
-    ).scalars():  # a third party's name and number are theirs: deleted, not kept
+    for consent in consents:  # a third party's name and number are theirs: deleted, not kept
         session.delete(consent)
     for mark in session.execute(
         select(ContactMark)

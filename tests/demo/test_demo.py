@@ -207,3 +207,20 @@ def test_the_archived_case_is_due_for_purge_and_not_purged(tmp_path, now):
         found = candidates(s, today=AS_OF, settings=settings)
         assert [c.ref for c in found] == [case.ref], "the one demo case due for purge"
         assert found[0].holdings.contacts == 2
+
+
+def test_demo_shows_a_covered_a_flagged_and_two_marked_third_party_contacts(tmp_path, now):
+    from legal_track.evidence.data import contact_data
+    from legal_track.privacy.consents import case_review, open_case_flags
+
+    engine = _fresh(tmp_path, "p.db")
+    generate(engine, cases=12, as_of=AS_OF, now=now)
+    with Session(engine) as s:
+        status = {i: [r.status for r in case_review(s, case_id=i, tz="Asia/Shanghai", role="lead")]
+                  for i in (2, 3, 4)}  # fmt: skip
+        assert status == {2: ["covered"], 3: ["flagged"], 4: ["included", "excluded"]}
+        flags = open_case_flags(s, tz="Asia/Shanghai", role="lead")
+        assert [(c.case_ref[-6:], len(c.flags)) for c in flags] == [("000003", 1)]
+        loan_id = case_review(s, case_id=3, tz="Asia/Shanghai", role="lead")[0].loan_id
+        notes = contact_data(s, loan_id=loan_id).notes
+        assert any("1 条未记录合法性基础" in n for n in notes), notes

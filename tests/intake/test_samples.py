@@ -1,5 +1,5 @@
 """The import examples in evidence/samples/: what legal_track.demo.samples writes, and
-they import (all six kinds) through the CLI."""
+they import (all seven kinds) through the CLI."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ FILES = (
     ("parties", "parties.csv", 5, 5),
     ("schedules", "schedules_gbk.csv", 72, 5),  # schedules count loans
     ("plans", "plans.xlsx", 9, 9),
+    ("consents", "consents_gbk.csv", 2, 2),
 )
 
 

@@ -22,10 +22,12 @@ from legal_track.models import (
     Case,
     CaseEvent,
     ContactLog,
+    ContactMark,
     EvidenceItem,
     GeneratedDocument,
     Loan,
     LoanParty,
+    ThirdPartyConsent,
 )
 from tests.components import pg_url
 from tests.evidence import samples
@@ -106,6 +108,13 @@ def seed_case(s: Session, settings: Settings, *, closed_on: date | None = CLOSED
     make_contact(s, loan, target=guarantor.email, channel="email",
                  at=datetime(2021, 3, 1, 2, 0, tzinfo=UTC), content="担保人请注意",
                  proof_ref="录音-欧阳明辉.mp3")  # fmt: skip
+    relative = make_contact(s, loan, target="13600001111", channel="call",
+                            at=datetime(2021, 4, 1, 2, 0, tzinfo=UTC), content="联系借款人亲属")  # fmt: skip
+    s.add(ThirdPartyConsent(loan_id=loan.id, target="13600001111", name="上官婉",
+                            relation="relative", basis="consent", since=date(2021, 1, 1),
+                            proof_ref="授权书-上官婉", recorded_by="li", recorded_at=NOW))  # fmt: skip
+    s.add(ContactMark(contact_id=relative.id, include=True, marked_by="li", marked_at=NOW,
+                      reason=f"{borrower.name}的姐姐上官婉，已复核"))  # fmt: skip
     case = make_case(s, loans=[loan], stage="closed" if closed_on else "lit_filed",
                      closed_on=closed_on, close_reason="paid" if closed_on else None,
                      claim_total="12000.00", opened_on=date(2020, 3, 1))  # fmt: skip
@@ -132,7 +141,7 @@ def seed_case(s: Session, settings: Settings, *, closed_on: date | None = CLOSED
     s.commit()
     secrets = [borrower.name, borrower.id_number, borrower.phone, borrower.email,
                borrower.address, guarantor.name, guarantor.id_number, guarantor.phone,
-               guarantor.email]  # fmt: skip
+               guarantor.email, "上官婉", "13600001111"]  # fmt: skip
     return Seeded(case, borrower, guarantor, loan, secrets, item, doc, out)
 
 

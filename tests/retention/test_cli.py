@@ -48,7 +48,7 @@ def test_report_lists_the_due_case_and_writes_csv_and_xlsx(env):
     assert "due since 2026-06-30" in result.stdout
     rows = list(csv.DictReader(io.StringIO((env / "due.csv").read_text(encoding="utf-8-sig"))))
     assert [r["case"] for r in rows] == [seeded.case.ref]
-    assert rows[0]["evidence_files"] == "1" and rows[0]["contact_log_entries"] == "2"
+    assert rows[0]["evidence_files"] == "1" and rows[0]["contact_log_entries"] == "3"
     text = (env / "due.csv").read_text(encoding="utf-8-sig")
     assert not [v for v in seeded.secrets if v in text], "the report names nobody"
     invoke("retention", "report", "--today", TODAY, "--out", str(env / "due.xlsx"))
@@ -78,7 +78,7 @@ def test_purge_asks_first_then_purges_and_audit_verify_passes(env):
     result = invoke("retention", "purge", "--today", TODAY, "--yes", "--out",
                     str(env / "purged.xlsx"))  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert f"purged {seeded.case.ref}: 2 people, 2 contacts, 1 evidence files" in result.stdout
+    assert f"purged {seeded.case.ref}: 2 people, 3 contacts, 1 evidence files" in result.stdout
     sheet = openpyxl.load_workbook(env / "purged.xlsx").active
     assert [c.value for c in sheet[1]][:2] == ["case", "closed_on"]
     assert sheet["A2"].value == seeded.case.ref

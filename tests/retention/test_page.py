@@ -38,7 +38,7 @@ def test_candidates_then_purge_after_confirmation(app, db, user_of):
     at = _page(app, admin)
     rows = table(at)
     assert [r["案件编号"] for r in rows] == [seeded.case.ref], rows
-    assert "2 contact-log entries" in rows[0]["所含个人信息"]
+    assert "3 contact-log entries" in rows[0]["所含个人信息"]
     at.button(key="FormSubmitter:retention.form-清除个人信息").click().run()
     assert "请先勾选确认。" in texts(at.warning), "no purge without the confirmation"
     db.expire_all()

@@ -18,10 +18,12 @@ from legal_track.models import (
     Case,
     CaseEvent,
     ContactLog,
+    ContactMark,
     EvidenceItem,
     GeneratedDocument,
     LedgerEntry,
     Role,
+    ThirdPartyConsent,
 )
 from legal_track.retention import RetentionDenied, RetentionError, candidates, purge
 from legal_track.retention.rules import due_on, latest_closing_due
@@ -56,7 +58,7 @@ def test_candidates_follow_the_retention_boundary(db, settings, closed_on, due):
         (c,) = found
         assert c.due_on == due_on(closed_on, 5) and c.days_due == (TODAY - c.due_on).days
         h = c.holdings
-        assert (h.borrower, h.parties, h.contacts, h.evidence, h.documents) == (True, 1, 2, 1, 1)
+        assert (h.borrower, h.parties, h.contacts, h.evidence, h.documents) == (True, 1, 3, 1, 1)
 
 
 def test_leap_day_closing_falls_due_on_28_february():
@@ -109,7 +111,7 @@ def test_purge_removes_every_piece_of_personal_data_and_keeps_the_case(db, setti
 
     (done,) = report.cases
     assert (done.ref, done.people, done.contacts, done.evidence, done.documents) == (
-        seeded.case.ref, 2, 2, 1, 1)  # fmt: skip
+        seeded.case.ref, 2, 3, 1, 1)  # fmt: skip
     assert report.files.failed == [] and report.files.removed == 2
     db.expire_all()
     after = _text_everywhere(db)
@@ -130,6 +132,9 @@ def test_purge_removes_every_piece_of_personal_data_and_keeps_the_case(db, setti
     assert db.get(GeneratedDocument, seeded.document.id).context == {}
     contacts = db.execute(select(ContactLog)).scalars().all()
     assert all(c.content == "" and c.target.startswith("已清除#") for c in contacts)
+    assert db.execute(select(func.count()).select_from(ThirdPartyConsent)).scalar() == 0
+    (mark,) = db.execute(select(ContactMark)).scalars().all()
+    assert mark.reason == "已清除的姐姐已清除，已复核", "the decision stays, the names go"
     # not a candidate any more
     assert candidates(db, today=TODAY, settings=settings) == []
 
