@@ -98,9 +98,12 @@ def test_the_new_kinds_are_offered_with_their_columns(app, db, user_of):
         "共同借款人/担保人",
         "还款计划表",
         "还款方案",
+        "第三方联系合法性记录",
     ]
     at.button_group(key="imports.kind").set_value("schedules").run()
     assert any(c.value.startswith("列：合同编号、期数、应还日期") for c in at.caption)
+    at.button_group(key="imports.kind").set_value("consents").run()
+    assert any(c.value.startswith("列：合同编号、号码/地址、姓名、关系") for c in at.caption)
 
 
 def test_a_schedule_upload_recomputes_the_limitation_clock(app, db, user_of):
