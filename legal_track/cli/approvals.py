@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from legal_track.cli.common import (
-    CliError,
+    active_user,
     clock,
     command_group,
     handle_errors,
@@ -50,15 +50,6 @@ def list_command(
     out_console.print(f"{len(data)} requests")
 
 
-def _approver(s, username: str):
-    from legal_track.auth import user_by_username
-
-    user = user_by_username(s, username)
-    if user is None or not user.active:
-        raise CliError(f"no active user named {username!r} (--by)")
-    return user
-
-
 @app.command("approve")
 @handle_errors
 def approve_command(
@@ -70,7 +61,7 @@ def approve_command(
     from legal_track.approvals import approve
 
     with session() as s:
-        user = _approver(s, by)
+        user = active_user(s, by)
         done = approve(s, request_id=request_id, actor=user.username, role=user.role, now=clock(),
                        reason=reason)  # fmt: skip
     out_console.print(f"approved request #{done.id} ({done.action}: {done.subject})")
@@ -87,7 +78,7 @@ def reject_command(
     from legal_track.approvals import reject
 
     with session() as s:
-        user = _approver(s, by)
+        user = active_user(s, by)
         done = reject(s, request_id=request_id, actor=user.username, role=user.role, now=clock(),
                       reason=reason)  # fmt: skip
     out_console.print(f"rejected request #{done.id} ({done.action}: {done.subject})")

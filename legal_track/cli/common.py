@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
     from sqlmodel import Session
 
-    from legal_track.models import Case, Loan
+    from legal_track.models import Case, Loan, User
 
 
 class _LazyConsole:
@@ -198,6 +198,16 @@ def find_case(s: Session, ref: str) -> Case:
     if case is None:
         raise CliError(f"no case with reference {ref!r}")
     return case
+
+
+def active_user(s: Session, username: str) -> User:
+    """The active account `username` (the `--by` of a decision), or a clear error."""
+    from legal_track.auth import user_by_username
+
+    user = user_by_username(s, username)
+    if user is None or not user.active:
+        raise CliError(f"no active user named {username!r} (--by)")
+    return user
 
 
 def find_loan(s: Session, contract_no: str) -> Loan:

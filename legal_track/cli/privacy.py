@@ -7,6 +7,7 @@ import typer
 
 from legal_track.cli.common import (
     CliError,
+    active_user,
     clock,
     command_group,
     find_case,
@@ -96,15 +97,6 @@ def review_command(
                       f"{sum(r.in_bundle for r in reviews)} in the bundles")  # fmt: skip
 
 
-def _user(s, by: str):
-    from legal_track.auth import user_by_username
-
-    user = user_by_username(s, by)
-    if user is None or not user.active:
-        raise CliError(f"no active user named {by!r} (--by)")
-    return user
-
-
 @app.command("mark")
 @handle_errors
 def mark_command(
@@ -119,7 +111,7 @@ def mark_command(
     from legal_track.privacy.consents import mark_contact
 
     with session() as s:
-        user = _user(s, by)
+        user = active_user(s, by)
         mark = mark_contact(s, contact_id=contact_id, include=include, reason=reason,
                             actor=user.username, role=user.role, now=clock())  # fmt: skip
     out_console.print(f"contact #{contact_id} marked {'into' if mark.include else 'out of'} "
@@ -136,7 +128,7 @@ def unmark_command(
     from legal_track.privacy.consents import unmark_contact
 
     with session() as s:
-        user = _user(s, by)
+        user = active_user(s, by)
         done = unmark_contact(s, contact_id=contact_id, actor=user.username, role=user.role,
                               now=clock())  # fmt: skip
     if not done:

@@ -9,6 +9,7 @@ import typer
 from legal_track.cli.common import (
     CLI_ACTOR,
     CliError,
+    active_user,
     clock,
     command_group,
     err_console,
@@ -79,7 +80,6 @@ def purge_command(
     out: Path | None = typer.Option(None, "--out", help="Write the purge report: .csv or .xlsx."),
 ) -> None:
     """Purge the personal data of the due cases (admin only; cannot be undone)."""
-    from legal_track.auth import user_by_username
     from legal_track.config import get_settings
     from legal_track.retention import candidates, purge, remove_purged_files
     from legal_track.retention.report import PURGED_COLUMNS, purged_rows, write_report
@@ -87,9 +87,7 @@ def purge_command(
     _check_out(out)
     day = parse_day(today, "--today", default_today=True)
     with session() as s:
-        user = user_by_username(s, by)
-        if user is None or not user.active:
-            raise CliError(f"no active user named {by!r} (--by)")
+        user = active_user(s, by)
         found = candidates(s, today=day)
         if case:
             wanted = {ref.strip() for ref in case}
