@@ -48,6 +48,7 @@ def test_the_lead_sees_the_flag_and_marks_the_row_into_the_bundles(app, db, user
     at = _open_tab(app, lead, case.ref)
     assert not at.exception, at.exception
     assert any("1 条与第三方的联系未记录合法性基础" in w.value for w in at.warning)
+    assert any("本案有 1 条与第三方的联系未记录合法性基础" in w.value for w in at.warning), "header"
     frame = next(df.value for df in at.dataframe if "状态" in df.value.columns)
     assert dict(zip(frame["记录编号"], frame["状态"], strict=True)) == {
         sister: "已有合法性记录",
@@ -62,7 +63,7 @@ def test_the_lead_sees_the_flag_and_marks_the_row_into_the_bundles(app, db, user
     mark = db.exec(select(ContactMark)).scalars().one()
     assert (mark.contact_id, mark.include, mark.marked_by) == (employer, True, "lead_p")
     at = _open_tab(app, lead, case.ref)
-    assert not at.warning, "nothing flagged once the row is marked"
+    assert not at.warning, "nothing flagged once the row is marked (tab and header)"
 
 
 def test_staff_records_a_basis_but_cannot_mark(app, db, user_of):
