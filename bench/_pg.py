@@ -10,6 +10,7 @@ dropped afterwards, so that a run never touches the tables of the database it is
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import time
@@ -128,3 +129,37 @@ def copy_to_pg(db: Path, target_url: str, *, log=print) -> dict[str, int]:
     target.dispose()
     log(f"pg: copied {sum(copied.values()):,} rows in {time.perf_counter() - begin:.0f} s")
     return copied
+
+
+def server_cpu(url: str) -> float | None:
+    """CPU seconds the PostgreSQL server at `url` has used so far (postmaster, its live
+    processes and the exited ones it has reaped), when it runs on this machine and /proc
+    can be read; else None. The difference across a measurement is the server's share
+    of it, as long as nothing else uses that server meanwhile."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            backend = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        tick = os.sysconf("SC_CLK_TCK")
+
+        def stat(pid: int | str) -> list[str]:
+            raw = Path(f"/proc/{pid}/stat").read_text()
+            return raw[raw.rindex(")") + 2 :].split()  # fields from the 3rd (state) on
+
+        postmaster = int(stat(backend)[1])  # the backend's parent
+        total = sum(int(x) for x in stat(postmaster)[11:15])  # utime stime cutime cstime
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit() and entry.name != str(postmaster):
+                try:
+                    fields = stat(entry.name)
+                except OSError:
+                    continue
+                if int(fields[1]) == postmaster:
+                    total += int(fields[11]) + int(fields[12])
+        return total / tick
+    except (OSError, ValueError, IndexError):
+        return None
+    finally:
+        engine.dispose()
