@@ -20,13 +20,15 @@ import platform
 import statistics
 import sys
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bench._report import write_report
 
 TODAY = date(2026, 11, 29)
 TARGET_MS = 200.0
+SCHEMA = "bench_analytics"
+WHOLE = "whole dashboard (the six figures above, one page load)"
 
 
 def figures(session) -> dict:
@@ -37,17 +39,27 @@ def figures(session) -> dict:
     from legal_track.models import Case
 
     arb = Filters(route="arbitration")
+
+    def page() -> None:  # what the dashboard page runs on each load, unfiltered
+        kpis(session, today=TODAY)
+        funnel(session)
+        dwell_times(session, today=TODAY)
+        recovery(session, by="route")
+        recovery(session, by="firm")
+        monthly_trend(session)
+
     return {
         "baseline: count(*) of cases": lambda: session.execute(select(func.count()).select_from(Case)).scalar(),
         "KPIs (7 aggregates)": lambda: kpis(session, today=TODAY),
         "KPIs, route filter": lambda: kpis(session, today=TODAY, filters=arb),
         "stage funnel": lambda: funnel(session),
         "dwell times (median, p90)": lambda: dwell_times(session, today=TODAY),
-        "recovery by route": lambda: recovery(session, by="route"),
-        "recovery by firm": lambda: recovery(session, by="firm"),
+        "recovery and costs by route": lambda: recovery(session, by="route"),
+        "recovery and costs by firm": lambda: recovery(session, by="firm"),
         "monthly trend": lambda: monthly_trend(session),
         "case list, first page": lambda: list_cases(session, filters=CaseFilters(), page=1, page_size=50, today=TODAY),
         "case list, route filter": lambda: list_cases(session, filters=CaseFilters(routes=("arbitration",)), page=1, page_size=50, today=TODAY),
+        WHOLE: page,
     }  # fmt: skip
 
 
@@ -93,49 +105,6 @@ def prepare(db: Path) -> None:
     engine.dispose()
 
 
-def copy_to_pg(db: Path, url: str, schema: str) -> str:
-    """The SQLite portfolio into a fresh PostgreSQL schema (table by table, in chunks)."""
-    from sqlalchemy import MetaData, create_engine, select, text
-
-    from legal_track.db import migrate
-
-    admin = create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"))
-    admin.dispose()
-    target_url = url + ("&" if "?" in url else "?") + f"options=-csearch_path%3D{schema}"
-    target = create_engine(target_url)
-    migrate(target)
-    source = create_engine(f"sqlite:///{db}")
-    meta = MetaData()
-    meta.reflect(source)
-    order = ["user", "creditor", "borrower", "loan", "case", "caseloan", "caseevent",
-             "ledgerentry", "contactlog", "limitationclock", "deadlinetext", "deadline",
-             "stagevisit", "caserecovery"]  # fmt: skip
-    with source.connect() as src, target.begin() as dst:
-        dst.execute(text("SET session_replication_role = replica"))
-        for name in order:
-            table = meta.tables[name]
-            cols = [c.name for c in table.columns if c.name != "claim_total_fen"]
-            rows = src.execute(select(*(table.c[c] for c in cols))).mappings()
-            batch = []
-            target_table = MetaData()
-            target_table.reflect(dst, only=[name])
-            t = target_table.tables[name]
-            for row in rows:
-                batch.append(dict(row))
-                if len(batch) >= 20_000:
-                    dst.execute(t.insert(), batch)
-                    batch = []
-            if batch:
-                dst.execute(t.insert(), batch)
-            print(f"pg: copied {name}", flush=True)
-        dst.execute(text("ANALYZE"))
-    source.dispose()
-    target.dispose()
-    return target_url
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", type=Path, required=True)
@@ -146,23 +115,47 @@ def main() -> None:
     if not args.db.exists():
         sys.exit(f"{args.db}: build it with `python -m bench.escalation --db {args.db}`")
     prepare(args.db)
+    args.load_before = os.getloadavg()[0]
+    sizes = portfolio_size(args.db)
     results = {"SQLite": measure(f"sqlite:///{args.db}", args.repeat)}
     if args.pg:
-        pg = copy_to_pg(args.db, args.pg, "bench_analytics")
-        results["PostgreSQL"] = measure(pg, args.repeat)
-    report(args, results)
+        from bench._pg import copy_to_pg, drop_schema, fresh_schema
+
+        try:
+            target = fresh_schema(args.pg, SCHEMA)
+            copy_to_pg(args.db, target)
+            results["PostgreSQL"] = measure(target, args.repeat)
+        finally:
+            drop_schema(args.pg, SCHEMA)
+    report(args, results, sizes)
 
 
-def report(args, results: dict) -> None:
+def portfolio_size(db: Path) -> dict[str, int]:
+    import sqlite3
+
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        return {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
+                for t in ("case", "loan", "deadline", "caseevent", "casecost")}  # fmt: skip
+
+
+def _targeted(name: str) -> bool:
+    return "baseline" not in name and name != WHOLE
+
+
+def report(args, results: dict, sizes: dict[str, int]) -> None:
     from legal_track import __version__
 
     lines = [
         "# Benchmark: dashboard queries",
         "",
-        f"`.venv/bin/python -m bench.analytics --repeat {args.repeat}` — legal-track "
-        f"{__version__}, Python {platform.python_version()}, {os.cpu_count()} CPUs, load "
-        f"average {os.getloadavg()[0]:.1f}. The 100,000-case demo portfolio (120,000 loans, "
-        "about 475,000 deadlines and 400,000 case events).",
+        f"`.venv/bin/python -m bench.analytics --repeat {args.repeat}"
+        f"{' --pg URL' if args.pg else ''}`, run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — "
+        f"legal-track {__version__}, Python {platform.python_version()}, {os.cpu_count()} "
+        f"CPUs, load average {args.load_before:.1f} → {os.getloadavg()[0]:.1f} (the machine "
+        "is shared; the baseline row shows what the same run gives a trivial query). "
+        f"The demo portfolio: {sizes['case']:,} cases, "
+        f"{sizes['loan']:,} loans, {sizes['deadline']:,} deadlines, {sizes['caseevent']:,} "
+        f"case events, {sizes['casecost']:,} kept cost rows.",
         "",
         "| figure | " + " | ".join(f"{db} p50 ms | {db} p95 ms" for db in results) + " | target |",
         "|---|" + "---:|---:|" * len(results) + "---|",
@@ -174,12 +167,12 @@ def report(args, results: dict) -> None:
             p50, p95 = db[name]
             cells.append(
                 f"{p50:.0f} | {p95:.0f}"
-                + ("" if p95 <= TARGET_MS or "baseline" in name else " **over**")
+                + ("" if p95 <= TARGET_MS or not _targeted(name) else " **over**")
             )
         lines.append(
             f"| {name} | "
             + " | ".join(cells)
-            + f" | {'—' if 'baseline' in name else f'≤ {TARGET_MS:.0f}'} |"
+            + f" | {f'≤ {TARGET_MS:.0f}' if _targeted(name) else '—'} |"
         )
     lines += [
         "",
@@ -187,7 +180,12 @@ def report(args, results: dict) -> None:
         "rewritten with a case's events) as a histogram, and the recovery figures sum "
         "`caserecovery` (per case and month, rewritten with its events and its loans' "
         "ledger); before those tables the same figures took 4.6 s / 1.3 s (dwell, SQLite / "
-        "PostgreSQL) and 0.2-0.36 s (recovery).",
+        "PostgreSQL) and 0.2-0.36 s (recovery). The recovery rows carry the costs: the "
+        "costs paid less refunded per case (`casecost`, kept with the events), the cost per "
+        "case and the recovery net of costs, and by route the expected cost per case from "
+        "the accepted escalation proposals. The dashboard's one figure that is not an "
+        "aggregate, the number of proposals waiting, runs the escalation rules (cached for "
+        "ten minutes) and is measured by `bench.escalation`.",
         "",
     ]  # fmt: skip
     write_report(args.out, lines)

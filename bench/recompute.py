@@ -1,6 +1,7 @@
 """Benchmark: recompute all deadlines and limitation clocks of the 100,000-case portfolio.
 
-    .venv/bin/python -m bench.recompute [--cases 100000] [--db FILE] [--out docs/bench/recompute.md]
+    .venv/bin/python -m bench.recompute [--cases 100000] [--db FILE] [--pg URL]
+                                        [--out docs/bench/recompute.md]
 
 The portfolio is the demo generator's (`legal-track demo --cases N`: every route and
 stage, N + N/5 loans with schedules, ledgers and contact logs, case events) in a SQLite
@@ -17,7 +18,11 @@ worker process. Phases, in order, on the same database:
 - after a rule or calendar change: simulated by deleting the per-case digests, so that
   every case is planned and compared again and its digest rewritten.
 
-Times are reported as ratios to the baseline measured in the same run.
+Times are reported as ratios to the baseline measured in the same run. With `--pg URL`
+the portfolio is copied into a PostgreSQL schema of the benchmark's own (created and
+migrated fresh, dropped afterwards) and the same phases run there after SQLite's; the
+report puts both databases side by side, each as ratios to its own baseline, and adds
+the server's CPU to PostgreSQL's CPU figures.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from pathlib import Path
 NOW = datetime(2026, 11, 29, 1, 30, tzinfo=UTC)
 TODAY = date(2026, 11, 29)
 TARGET_S, TARGET_MIB = 10.0, 1024
+SCHEMA = "bench_recompute"
 PHASES = {
     "baseline": "baseline: read the rows a recompute reads (no compute)",
     "first": "first computation (empty deadline and clock tables)",
@@ -78,6 +84,7 @@ def _baseline(session) -> dict:
     from legal_track.limitation.portfolio import CHUNK
 
     conn = session.connection().connection.dbapi_connection
+    mark = "?" if session.get_bind().dialect.name == "sqlite" else "%s"  # DB-API paramstyle
     rows = 0
     cur = conn.cursor()
     cur.execute('SELECT id, case_id, kind, "on", party, data FROM caseevent ORDER BY case_id')
@@ -95,17 +102,17 @@ def _baseline(session) -> dict:
             "FROM caseloan CROSS JOIN caseevent WHERE caseevent.case_id = caseloan.case_id "
             "AND caseloan.loan_id BETWEEN ? AND ?",
         ):
-            rows += len(cur.execute(sql, (lo, hi)).fetchall())
+            rows += len(cur.execute(sql.replace("?", mark), (lo, hi)).fetchall())
     cur.close()
     return {"rows": rows}
 
 
-def child(phase: str, db: Path) -> dict:
+def child(phase: str, url: str) -> dict:
     from sqlmodel import Session
 
     from legal_track.db import make_engine
 
-    engine = make_engine(f"sqlite:///{db}")
+    engine = make_engine(url)
     start, cpu = time.perf_counter(), time.process_time()
     with Session(engine) as s:
         if phase == "baseline":
@@ -140,12 +147,69 @@ def child(phase: str, db: Path) -> dict:
     return out
 
 
-def _run(phase: str, db: Path) -> dict:
-    cmd = [sys.executable, "-m", "bench.recompute", "--child", phase, "--db", str(db)]
+def _run(phase: str, url: str, pg: str | None = None) -> dict:
+    """One phase in its own process; on PostgreSQL (`pg`: the server's URL) the server's
+    CPU during the phase is added to the CPU column."""
+    from bench._pg import server_cpu
+
+    before = server_cpu(pg) if pg else None
+    cmd = [sys.executable, "-m", "bench.recompute", "--child", phase, "--url", url]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SystemExit(f"{phase} failed:\n{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    if before is not None:
+        after = server_cpu(pg)
+        if after is not None:
+            out["server_cpu"] = round(after - before, 2)
+            out["cpu"] += out["server_cpu"]
+    return out
+
+
+CLEARED = ("deadlinenotice", "deadline", "deadlinetext", "deadlinecase", "limitationclock")
+
+
+def _clear_pg(url: str) -> dict:
+    """`_clear` on a PostgreSQL schema; the emptied tables are vacuumed, as SQLite's
+    checkpoint leaves a clean file."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        counts = {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
+                  for t in CLEARED if t != "deadlinenotice"}  # fmt: skip
+        for table in CLEARED:
+            conn.execute(text(f"DELETE FROM {table}"))
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        for table in CLEARED:
+            conn.execute(text(f"VACUUM ANALYZE {table}"))
+    engine.dispose()
+    return counts
+
+
+def _forget_digests(url: str) -> None:
+    """What a changed rule pack or calendar does: no case digest matches any more."""
+    if url.startswith("sqlite"):
+        with sqlite3.connect(url.split("///", 1)[1]) as conn:
+            conn.execute("DELETE FROM deadlinecase")
+        return
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM deadlinecase"))
+    engine.dispose()
+
+
+def run_phases(url: str, pg: str | None = None) -> dict:
+    db = "PostgreSQL" if pg else "SQLite"
+    results = {}
+    for phase in PHASES:
+        if phase == "rules":
+            _forget_digests(url)
+        results[phase] = _run(phase, url, pg)
+        print(db, phase, results[phase], file=sys.stderr, flush=True)
+    return results
 
 
 def _clear(db: Path) -> dict:
@@ -154,8 +218,7 @@ def _clear(db: Path) -> dict:
     for table in ("deadline", "deadlinetext", "deadlinecase", "limitationclock"):
         counts[table] = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     conn.execute("PRAGMA foreign_keys=ON")
-    for table in ("deadlinenotice", "deadline", "deadlinetext", "deadlinecase",
-                  "limitationclock"):  # fmt: skip
+    for table in CLEARED:
         conn.execute(f"DELETE FROM {table}")
     conn.commit()
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -163,15 +226,22 @@ def _clear(db: Path) -> dict:
     return counts
 
 
-def report(args, built: dict, results: dict, build_s: float, load: str, sizes: dict) -> str:
-    base = results["baseline"]["seconds"]
+def report(args, built: dict, runs: dict, build_s: float, load: str, sizes: dict,
+           versions: dict) -> str:  # fmt: skip
+    dbs = list(runs)
+    first = runs[dbs[0]]
     lines = [
         "# Benchmark: recompute all deadlines and limitation clocks",
         "",
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, "
-        f"{os.cpu_count()} CPU(s), Python {platform.python_version()}, SQLite "
-        f"{sqlite3.sqlite_version}. Command: `.venv/bin/python -m bench.recompute --cases "
-        f"{args.cases}`.",
+        f"{os.cpu_count()} CPU(s), Python {platform.python_version()}, "
+        + ", ".join(versions[db] for db in dbs)
+        + ". Command: `.venv/bin/python -m bench.recompute "
+        + ("--db FILE" if args.db else f"--cases {args.cases}")
+        + (" --pg URL" if args.pg else "")
+        + "`"
+        + (f" (FILE: the {args.cases:,}-case portfolio, built before)" if args.db else "")
+        + ".",
         "",
         f"Portfolio (the demo generator): {built['cases']:,} cases, {built['loans']:,} loans, "
         f"{built['events']:,} case events, {built['contacts']:,} contact-log rows, "
@@ -180,27 +250,54 @@ def report(args, built: dict, results: dict, build_s: float, load: str, sizes: d
         + f"; {sizes.get('deadline', 0):,} deadlines sharing {sizes.get('deadlinetext', 0):,} "
         f"texts, {sizes.get('limitationclock', 0):,} limitation clocks.",
         "",
-        "| phase | wall s | CPU s (with worker) | wall × baseline | peak MiB | result |",
-        "|---|---:|---:|---:|---:|---|",
-    ]
-    for phase, r in results.items():
-        detail = {k: v for k, v in r.items() if k not in ("seconds", "cpu", "peak_mib")}
-        shown = ", ".join(f"{k} {v:,}" if isinstance(v, int) and not isinstance(v, bool)
-                          else f"{k} {v}" for k, v in detail.items())  # fmt: skip
-        lines.append(
-            f"| {PHASES[phase]} | {r['seconds']:.2f} | {r['cpu']:.2f} | "
-            f"{r['seconds'] / base:.1f} | {r['peak_mib']:.0f} | {shown} |"
-        )
-    timed = {p: r for p, r in results.items() if p not in ("baseline", "force_one")}
-    met = [PHASES[p] for p, r in timed.items()
-           if r["seconds"] <= TARGET_S and r["peak_mib"] <= TARGET_MIB]  # fmt: skip
-    missed = [f"{PHASES[p]} ({r['seconds']:.1f} s)" for p, r in timed.items()
-              if PHASES[p] not in met]  # fmt: skip
+    ]  # fmt: skip
+    if len(dbs) > 1:
+        lines += [
+            "PostgreSQL: the same portfolio copied into a schema of its own (created and "
+            "migrated for the run, dropped afterwards) on a server on this machine; its CPU "
+            "column adds the server's CPU during the phase (read from /proc) to the "
+            "benchmark's and the worker's. Each database's ratios are to its own baseline.",
+            "",
+        ]
+    cpu = "CPU s (with worker)"
+    lines += [
+        "| phase | "
+        + " | ".join(f"{db} wall s | {db} {cpu if db == 'SQLite' else 'CPU s (with worker and server)'}"
+                     f" | {db} wall × baseline | {db} peak MiB" for db in dbs)
+        + " | result |",
+        "|---|" + "---:|---:|---:|---:|" * len(dbs) + "---|",
+    ]  # fmt: skip
+
+    def shown(r: dict) -> str:
+        detail = {k: v for k, v in r.items()
+                  if k not in ("seconds", "cpu", "peak_mib", "server_cpu")}  # fmt: skip
+        return ", ".join(f"{k} {v:,}" if isinstance(v, int) and not isinstance(v, bool)
+                         else f"{k} {v}" for k, v in detail.items())  # fmt: skip
+
+    for phase in first:
+        cells, results = [], []
+        for db in dbs:
+            r, base = runs[db][phase], runs[db]["baseline"]["seconds"]
+            cells.append(f"{r['seconds']:.2f} | {r['cpu']:.2f} | {r['seconds'] / base:.1f} | "
+                         f"{r['peak_mib']:.0f}")  # fmt: skip
+            results.append(shown(r))
+        result = results[0] if len(set(results)) == 1 else "; ".join(
+            f"{db}: {x}" for db, x in zip(dbs, results, strict=True))  # fmt: skip
+        lines.append(f"| {PHASES[phase]} | {' | '.join(cells)} | {result} |")
+    verdicts = []
+    for db in dbs:
+        timed = {p: r for p, r in runs[db].items() if p not in ("baseline", "force_one")}
+        met = [PHASES[p] for p, r in timed.items()
+               if r["seconds"] <= TARGET_S and r["peak_mib"] <= TARGET_MIB]  # fmt: skip
+        missed = [f"{PHASES[p]} ({r['seconds']:.1f} s)" for p, r in timed.items()
+                  if PHASES[p] not in met]  # fmt: skip
+        verdicts.append(f"{db + ': m' if len(dbs) > 1 else 'M'}et by: {'; '.join(met) or 'none'}."
+                        f" Missed by: {'; '.join(missed) or 'none'}.")  # fmt: skip
     lines += [
         "",
-        f"Target (issue 3): ≤ {TARGET_S:.0f} s and ≤ 1 GB on 2 cores. Met by: "
-        f"{'; '.join(met) or 'none'}. Missed by: {'; '.join(missed) or 'none'}. "
-        f"Load average at the end of the run: {load}.",
+        f"Target (issue 3): ≤ {TARGET_S:.0f} s and ≤ 1 GB on 2 cores. "
+        + " ".join(verdicts)
+        + f" Load average: {load}.",
         "",
         "How: `legal_track.recompute.recompute_everything` splits the work into pieces that "
         "only read (limitation clocks per 20,000 loans, deadline plans per 2,000 cases). A "
@@ -223,12 +320,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--db", type=Path, help="a portfolio built before (copied)")
+    parser.add_argument("--pg", metavar="URL", help="also on this PostgreSQL database")
     parser.add_argument("--out", type=Path, default=Path("docs/bench/recompute.md"))
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.child, args.db)))
+        print(json.dumps(child(args.child, args.url)))
         return
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="bench-recompute-") as tmp:
         db = Path(tmp) / "bench.db"
         build_s = 0.0
@@ -250,19 +350,39 @@ def main() -> None:
             build_s = time.perf_counter() - t0
         print(f"portfolio {built} (built in {build_s:.0f} s)", file=sys.stderr)
         _clear(db)
-        results = {}
-        for phase in PHASES:
-            if phase == "rules":  # what a changed rule pack or calendar does to the digests
-                with sqlite3.connect(db) as conn:
-                    conn.execute("DELETE FROM deadlinecase")
-            results[phase] = _run(phase, db)
-            print(phase, results[phase], file=sys.stderr)
+        versions = {"SQLite": f"SQLite {sqlite3.sqlite_version}"}
+        runs = {}
+        if args.pg:
+            from bench._pg import copy_to_pg, drop_schema, fresh_schema
+
+            try:
+                target = fresh_schema(args.pg, SCHEMA)  # the portfolio as SQLite starts it
+                copy_to_pg(db, target, log=lambda m: print(m, file=sys.stderr, flush=True))
+                versions["PostgreSQL"] = _pg_version(target)
+                runs["SQLite"] = run_phases(f"sqlite:///{db}")
+                runs["PostgreSQL"] = run_phases(target, pg=args.pg)
+                _clear_pg(target)
+            finally:
+                drop_schema(args.pg, SCHEMA)
+        else:
+            runs["SQLite"] = run_phases(f"sqlite:///{db}")
         sizes = _clear(db)
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    text = report(args, built, results, build_s, load, sizes)
+    load = f"{load_before[0]:.1f} (1 min) at the start; {load} (1, 5, 15 min) at the end"
+    text = report(args, built, runs, build_s, load, sizes, versions)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
     print(text)
+
+
+def _pg_version(url: str) -> str:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        version = conn.execute(text("SHOW server_version")).scalar_one()
+    engine.dispose()
+    return f"PostgreSQL {version.split()[0]}"
 
 
 if __name__ == "__main__":

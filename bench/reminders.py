@@ -1,6 +1,7 @@
 """Benchmark: one reminder pass over a 100,000-case portfolio (target: <= 5 s on 2 cores).
 
-    .venv/bin/python -m bench.reminders [--cases 100000] [--out docs/bench/reminders.md]
+    .venv/bin/python -m bench.reminders [--cases 100000] [--pg URL]
+                                        [--out docs/bench/reminders.md]
 
 The portfolio is written with SQLAlchemy core inserts into a fresh SQLite file (the
 embedded default): a lead and 19 staff, one borrower, loan and case per case number,
@@ -18,7 +19,11 @@ SELECT of every open deadline with its case and borrower, the scan a pass cannot
 3. a 15-minute check later that day (nothing new to decide),
 4. a dry run of the next day's pass.
 
-Delivery goes to the outbox (.eml files, fsync'd), the embedded default.
+Delivery goes to the outbox (.eml files, fsync'd), the embedded default. With `--pg` the
+same portfolio is written into a PostgreSQL schema of the benchmark's own (created and
+migrated fresh, dropped afterwards) and the same baseline and passes run there; the
+report puts both databases side by side, each pass as a ratio to its own database's
+baseline.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from zoneinfo import ZoneInfo
 from bench._report import write_report
 
 TODAY = date(2026, 12, 1)
+SCHEMA = "bench_reminders"
 RULES = [  # (rule id, severity, share)
     ("appeal_judgment", "fatal", 0.12),
     ("enforcement_application", "fatal", 0.10),
@@ -176,12 +182,8 @@ def _timed(fn: Callable[[], object]) -> tuple[float, object]:
     return time.perf_counter() - start, result
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", type=int, default=100_000)
-    parser.add_argument("--out", type=Path, default=Path("docs/bench/reminders.md"))
-    args = parser.parse_args(argv)
-
+def measure(url: str, cases: int, work: Path) -> dict:
+    """Build the portfolio at `url`, time the baseline and the four passes there."""
     from sqlalchemy import func, select
 
     from legal_track.config import Settings
@@ -190,15 +192,19 @@ def main(argv: list[str] | None = None) -> None:
     from legal_track.reminders.mail import OutboxMailer
     from legal_track.reminders.run import run_pass
 
-    load = os.getloadavg()
-    work = Path(tempfile.mkdtemp(prefix="bench-reminders-"))
-    url = f"sqlite:///{work / 'bench.db'}"
-    t_build, counts = _timed(lambda: build(url, args.cases))
-    print(f"portfolio: {counts} in {t_build:.1f} s")
-    settings = Settings(_env_file=None, database_url=url, outbox_dir=work / "outbox",
+    db = "SQLite" if url.startswith("sqlite") else "PostgreSQL"
+    t_build, counts = _timed(lambda: build(url, cases))
+    engine = make_engine(url)
+    if db == "PostgreSQL":
+        from bench._pg import reset_sequences
+
+        with engine.begin() as conn:  # the build gave ids itself
+            reset_sequences(conn)
+    print(f"{db}: portfolio {counts} in {t_build:.1f} s", flush=True)
+    outbox = work / f"outbox-{db.lower()}"
+    settings = Settings(_env_file=None, database_url=url, outbox_dir=outbox,
                         app_url="https://lt.example.com")  # fmt: skip
     mailer = OutboxMailer(settings.outbox_dir)
-    engine = make_engine(url)
     factory = lambda: session_scope(engine)  # noqa: E731
 
     def baseline() -> int:
@@ -225,6 +231,7 @@ def main(argv: list[str] | None = None) -> None:
         t, n_open = _timed(baseline)
         base_times.append(t)
     base = statistics.median(base_times)
+    print(f"{db}: baseline {base:.3f} s", flush=True)
 
     rows = []
 
@@ -237,39 +244,82 @@ def main(argv: list[str] | None = None) -> None:
             for k in ("digest", "alert", "escalation")
         }
         rows.append((label, t, len(report.decided), len(report.sent), kinds))
-        print(f"{label}: {t:.2f} s, decided {len(report.decided)} {kinds}, sent {len(report.sent)}")
+        print(f"{db}: {label}: {t:.2f} s, decided {len(report.decided)} {kinds}, "
+              f"sent {len(report.sent)}", flush=True)  # fmt: skip
 
     run("first pass ever (3 days of catch-up)", _at(TODAY, 8, 45))
     run("dry run of the next day's first pass", _at(TODAY + timedelta(days=1), 8, 45), dry_run=True)
     run("next day's first pass", _at(TODAY + timedelta(days=1), 8, 45))
     run("15-minute check, nothing new", _at(TODAY + timedelta(days=1), 9, 0))
     engine.dispose()
-    shutil.rmtree(work, ignore_errors=True)
+    return {"counts": counts, "build_s": t_build, "open": n_open, "base": base, "rows": rows}
 
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--pg", metavar="URL", help="also on this PostgreSQL database")
+    parser.add_argument("--out", type=Path, default=Path("docs/bench/reminders.md"))
+    args = parser.parse_args(argv)
+
+    load = os.getloadavg()
+    work = Path(tempfile.mkdtemp(prefix="bench-reminders-"))
+    results = {"SQLite": measure(f"sqlite:///{work / 'bench.db'}", args.cases, work)}
+    if args.pg:
+        from bench._pg import drop_schema, fresh_schema
+
+        try:
+            results["PostgreSQL"] = measure(fresh_schema(args.pg, SCHEMA), args.cases, work)
+        finally:
+            drop_schema(args.pg, SCHEMA)
+    shutil.rmtree(work, ignore_errors=True)
+    write_report(args.out, report(args, results, load))
+
+
+def report(args, results: dict, load: tuple[float, ...]) -> list[str]:
     target = 5.0
+    first = next(iter(results.values()))
+    counts = first["counts"]
+    dbs = " and ".join(f"{db} ({'file' if db == 'SQLite' else 'server on this machine'})"
+                       for db in results)  # fmt: skip
     lines = [
         "# Benchmark: reminder pass",
         "",
-        f"`python -m bench.reminders --cases {args.cases}` on {platform.machine()}, "
-        f"{os.cpu_count()} cores, Python {platform.python_version()}, SQLite file, outbox delivery; "
+        f"`python -m bench.reminders --cases {args.cases}{' --pg URL' if args.pg else ''}`, "
+        f"run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, {dbs}, outbox delivery; "
         f"load average during the run {load[0]:.1f} → {os.getloadavg()[0]:.1f} (other work on the "
         "machine slows every row alike; the ratios to the baseline are the stable numbers).",
         "",
-        f"Portfolio: {counts['cases']:,} cases, {counts['deadlines']:,} deadlines ({n_open:,} open), "
-        f"{counts['clocks']:,} limitation clocks, {counts['notices']} moved-deadline notices, "
-        f"{counts['users']} users (built in {t_build:.0f} s, not measured).",
+        f"Portfolio: {counts['cases']:,} cases, {counts['deadlines']:,} deadlines "
+        f"({first['open']:,} open), {counts['clocks']:,} limitation clocks, "
+        f"{counts['notices']} moved-deadline notices, {counts['users']} users (built in "
+        + " / ".join(f"{r['build_s']:.0f} s" for r in results.values())
+        + ", not measured"
+        + (f"; {' / '.join(results)}" if len(results) > 1 else "")
+        + ").",
         "",
-        f"Baseline (same run): one SELECT of every open deadline with case and borrower: "
-        f"{base:.3f} s (median of 3).",
+        "Baseline (same run, same database): one SELECT of every open deadline with case and "
+        "borrower: "
+        + "; ".join(f"{db} {r['base']:.3f} s" for db, r in results.items())
+        + " (median of 3).",
         "",
-        "| Pass | Time | × baseline | Decided (digest / alert / escalation) | Sent | ≤ 5 s |",
-        "|---|---:|---:|---|---:|:-:|",
+        "| Pass | "
+        + " | ".join(f"{db} time | {db} × baseline" for db in results)
+        + " | Decided (digest / alert / escalation) | Sent | ≤ 5 s |",
+        "|---|" + "---:|---:|" * len(results) + "---|---:|:-:|",
     ]
-    for label, t, decided, sent, kinds in rows:
-        lines.append(
-            f"| {label} | {t:.2f} s | {t / base:.1f} | {decided} ({kinds['digest']} / {kinds['alert']} / "
-            f"{kinds['escalation']}) | {sent} | {'yes' if t <= target else 'NO'} |"
-        )
+    for i, (label, *_rest) in enumerate(first["rows"]):
+        cells, decided, sent, ok = [], [], [], []
+        for r in results.values():
+            _label, t, n, n_sent, kinds = r["rows"][i]
+            cells.append(f"{t:.2f} s | {t / r['base']:.1f}")
+            decided.append(f"{n} ({kinds['digest']} / {kinds['alert']} / {kinds['escalation']})")
+            sent.append(str(n_sent))
+            ok.append("yes" if t <= target else "NO")
+        same = lambda xs: xs[0] if len(set(xs)) == 1 else " vs ".join(xs)  # noqa: E731
+        lines.append(f"| {label} | {' | '.join(cells)} | {same(decided)} | {same(sent)} | "
+                     f"{' / '.join(ok)} |")  # fmt: skip
     lines += [
         "",
         "What a pass costs: reading the open deadlines due within the digest horizon (and the",
@@ -281,7 +331,14 @@ def main(argv: list[str] | None = None) -> None:
         "normal day's messages, and takes about twice as long as a daily pass; it happens once.",
         "",
     ]
-    write_report(args.out, lines)
+    if len(results) > 1:
+        lines[-1:-1] = [
+            "",
+            "PostgreSQL runs in a schema of its own (created and migrated for the run, dropped",
+            "afterwards) on a server on the same machine, so the times include the round trips",
+            "over a local TCP connection; the ≤ 5 s column reads SQLite / PostgreSQL.",
+        ]
+    return lines
 
 
 if __name__ == "__main__":
