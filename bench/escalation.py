@@ -12,7 +12,10 @@ process, for its own peak memory:
   contact-log aggregate, promises, plans, repayments), rows fetched, nothing computed;
 - propose: `propose` (facts, rules, route, fees, sorting) for the whole portfolio;
 - accept: `accept` of the first `--accept` proposals on a copy: the proposals again, the
-  cases, links and decisions, then the new cases' deadlines and their loans' clocks.
+  cases, links and decisions, then the new cases' deadlines and their loans' clocks. The
+  second person's approval (maker-checker, docs/audit.md) is a person's step, not a
+  machine's: this phase runs with `LEGAL_TRACK_APPROVAL_ACTIONS=[]`, i.e. the carrying
+  out of an approved acceptance.
 
 Targets (issue 11): propose <= 10 s and <= 1 GB; accepting 10,000 proposals <= 20 s. Times
 are also given as ratios to the baseline measured in the same run.
@@ -66,6 +69,7 @@ def build(db: Path, cases: int) -> dict:
 
 
 def child(phase: str, db: Path, accept_n: int) -> dict:
+    os.environ["LEGAL_TRACK_APPROVAL_ACTIONS"] = "[]"  # see the docstring: accept phase
     from datetime import timedelta
 
     from sqlmodel import Session
