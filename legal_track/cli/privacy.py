@@ -15,6 +15,7 @@ from legal_track.cli.common import (
     handle_errors,
     out_console,
     print_json,
+    progress_bar,
     session,
 )
 
@@ -60,8 +61,8 @@ def flags_command(
     """Contact-log rows that reached a third party with no lawful-basis record and no mark."""
     from legal_track.privacy.consents import open_case_flags
 
-    with session() as s:
-        found = open_case_flags(s, tz=_timezone(), role=None, case_ref=case_ref)
+    with session() as s, progress_bar("reviewing contact logs") as bar:
+        found = open_case_flags(s, tz=_timezone(), role=None, case_ref=case_ref, progress=bar)
     if as_json:
         print_json({c.case_ref: [_row(r) for r in c.flags] for c in found})
         return

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -49,6 +49,8 @@ from legal_track.privacy.roles import (
     check_role,
 )
 from legal_track.privacy.rules import load_rules
+
+Progress = Callable[[int, int], None]
 
 # Lender roles that may see the review of a case (outside counsel get the bundles only).
 REVIEW_ROLES = frozenset({Role.admin.value, Role.lead.value, Role.staff.value, Role.viewer.value})
@@ -147,11 +149,15 @@ def _status(direction: str, covered: bool, mark: ContactMark | None) -> str:
     return "flagged" if direction in load_rules().flagged_directions else "uncovered"
 
 
-def review_loans(session: Session, loan_ids: Iterable[int], *, tz: str) -> Iterator[Review]:
-    """The third-party rows of these loans, reviewed, in (loan, time) order."""
+def review_loans(session: Session, loan_ids: Iterable[int], *, tz: str,
+                 progress: Progress | None = None) -> Iterator[Review]:  # fmt: skip
+    """The third-party rows of these loans, reviewed, in (loan, time) order;
+    `progress(done, total)` in loans, per chunk."""
     zone = ZoneInfo(tz)
     ordered = sorted(set(loan_ids))
     for start in range(0, len(ordered), CHUNK):
+        if progress:
+            progress(start, len(ordered))
         chunk = ordered[start : start + CHUNK]
         parties = obligor_targets(session, chunk)
         contract = {
@@ -166,14 +172,15 @@ def review_loans(session: Session, loan_ids: Iterable[int], *, tz: str) -> Itera
                 select(ThirdPartyConsent).where(col(ThirdPartyConsent.loan_id).in_(chunk))
             )
         }
+        log = ContactLog.__table__.c  # the columns the review needs, not whole rows
         rows = [
-            c
-            for c in session.exec(
-                select(ContactLog)
-                .where(col(ContactLog.loan_id).in_(chunk), ContactLog.target != "")
-                .order_by(col(ContactLog.loan_id), col(ContactLog.at), col(ContactLog.id))
+            r
+            for r in session.execute(
+                select(log.id, log.loan_id, log.at, log.channel, log.direction, log.target)
+                .where(log.loan_id.in_(chunk), log.target != "")
+                .order_by(log.loan_id, log.at, log.id)
             )
-            if normalise(c.target) not in parties.get(c.loan_id, set())
+            if normalise(r.target) not in parties.get(r.loan_id, set())
         ]
         marks = {
             m.contact_id: m
@@ -192,6 +199,8 @@ def review_loans(session: Session, loan_ids: Iterable[int], *, tz: str) -> Itera
                 target=c.target, status=_status(str(c.direction), covered, mark),
                 consent=consent if covered else None, mark=mark,
             )  # fmt: skip
+    if progress:
+        progress(len(ordered), len(ordered))
 
 
 def _case(session: Session, ref: str) -> Case:
@@ -220,7 +229,8 @@ class CaseFlags:
 
 
 def open_case_flags(session: Session, *, tz: str, role: Role | str | None,
-                    case_ref: str | None = None) -> list[CaseFlags]:  # fmt: skip
+                    case_ref: str | None = None,
+                    progress: Progress | None = None) -> list[CaseFlags]:  # fmt: skip
     """The flagged rows by case: of one case (`case_ref`) or of every case not closed."""
     check_role(role, REVIEW_ROLES, "see the third-party contacts of a case")
     query = select(Case.ref, CaseLoan.loan_id).join(CaseLoan, CaseLoan.case_id == Case.id)
@@ -232,7 +242,7 @@ def open_case_flags(session: Session, *, tz: str, role: Role | str | None,
     for ref, loan_id in session.exec(query.order_by(col(Case.ref))):
         by_loan[loan_id].append(ref)
     out: dict[str, list[Review]] = defaultdict(list)
-    for r in review_loans(session, by_loan, tz=tz):
+    for r in review_loans(session, by_loan, tz=tz, progress=progress):
         if r.flagged:
             for ref in by_loan[r.loan_id]:
                 out[ref].append(r)
