@@ -50,9 +50,12 @@ INSERT_OPEN = ("case_id", "rule_id", "trigger_event_id", *COMPUTED, "computed_at
 INSERT_DONE = (*INSERT_OPEN, "done_at", "done_note")
 UPDATE_COLUMNS = (*COMPUTED, *STATUS, "moved_under_override", "computed_at")
 TEXTS_SQL = "SELECT key FROM deadlinetext"
+# EXCEPT, not NOT IN or NOT EXISTS: PostgreSQL cannot hash a NOT IN over the ~500,000
+# text ids of the portfolio in work_mem and rescans them for every text (7 s), and SQLite
+# has no index on deadline.text_id for a NOT EXISTS (13 s); EXCEPT is one pass on both.
 PRUNE_TEXTS_SQL = (
-    "DELETE FROM deadlinetext WHERE id NOT IN "
-    "(SELECT text_id FROM deadline WHERE text_id IS NOT NULL)"
+    "DELETE FROM deadlinetext WHERE id IN (SELECT id FROM deadlinetext EXCEPT "
+    "SELECT text_id FROM deadline WHERE text_id IS NOT NULL)"
 )
 
 
