@@ -125,6 +125,36 @@ def statements(paramstyle: str, auto_actor: str) -> tuple[str, str, str, str]:
     return insert_open, insert_done, update_sql, text_sql
 
 
+# PostgreSQL: new deadlines go in with COPY, which costs the server about a third less per
+# row than INSERT (the first computation of a portfolio inserts ~460,000 of them); the
+# columns are INSERT_DONE's (INSERT_OPEN rows get two NULLs) and those the statements
+# above give as literals.
+COPY_COLUMNS = (*INSERT_DONE, "status", "done_by", "moved_under_override")
+
+
+def copy_deadlines(conn, groups: list[tuple[str, list[tuple]]], auto_actor: str) -> None:
+    """Insert new deadlines with COPY: `groups` of (status, rows), rows as for the
+    statements of `statements` (INSERT_OPEN for "open", else INSERT_DONE, completed or
+    paused by `auto_actor`), in order. The text keys become ids the way the statements'
+    subquery turns them (an unknown key gives NULL), with one lookup per distinct key."""
+    if not groups:
+        return
+    at = INSERT_OPEN.index("text_id")
+    keys = sorted({r[at] for _status, rows in groups for r in rows})
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute("SELECT key, id FROM deadlinetext WHERE key = ANY(%s)", (keys,))
+        ids = dict(cursor.fetchall())
+        with cursor.copy(f"COPY deadline ({', '.join(COPY_COLUMNS)}) FROM STDIN") as copy:
+            for status, rows in groups:
+                tail = (status, None if status == "open" else auto_actor, False)
+                pad = (None, None) if status == "open" else ()
+                for r in rows:
+                    copy.write_row((*r[:at], ids.get(r[at]), *r[at + 1 :], *pad, *tail))
+    finally:
+        cursor.close()
+
+
 class DriverValues:
     """Python values in the form the connection's driver stores them (no type processing)."""
 
