@@ -397,7 +397,7 @@ def apply_plan(conn, plan: ChunkPlan, *, now: datetime) -> None:
                                                                 AUTO_ACTOR)  # fmt: skip
     if plan.texts:
         conn.exec_driver_sql(text_sql, plan.texts)
-    if conn.dialect.name == "postgresql":
+    if conn.dialect.driver == "psycopg":  # PostgreSQL through psycopg 3: COPY
         groups = (("open", plan.inserts), ("completed", plan.done_inserts),
                   ("paused", plan.paused_inserts))  # fmt: skip
         copy_deadlines(conn, [g for g in groups if g[1]], AUTO_ACTOR)
