@@ -40,6 +40,7 @@ from legal_track.deadlines.sql import (
     DriverValues,
     case_digest,
     context_digest,
+    copy_deadlines,
     events_sql,
     fetch,
     fingerprint,
@@ -396,13 +397,18 @@ def apply_plan(conn, plan: ChunkPlan, *, now: datetime) -> None:
                                                                 AUTO_ACTOR)  # fmt: skip
     if plan.texts:
         conn.exec_driver_sql(text_sql, plan.texts)
-    if plan.inserts:
-        conn.exec_driver_sql(insert_open, plan.inserts)
-    if plan.done_inserts:
-        conn.exec_driver_sql(insert_done, plan.done_inserts)
-    if plan.paused_inserts:
-        paused = insert_done.replace("'completed'", "'paused'")
-        conn.exec_driver_sql(paused, plan.paused_inserts)
+    if conn.dialect.driver == "psycopg":  # PostgreSQL through psycopg 3: COPY
+        groups = (("open", plan.inserts), ("completed", plan.done_inserts),
+                  ("paused", plan.paused_inserts))  # fmt: skip
+        copy_deadlines(conn, [g for g in groups if g[1]], AUTO_ACTOR)
+    else:
+        if plan.inserts:
+            conn.exec_driver_sql(insert_open, plan.inserts)
+        if plan.done_inserts:
+            conn.exec_driver_sql(insert_done, plan.done_inserts)
+        if plan.paused_inserts:
+            paused = insert_done.replace("'completed'", "'paused'")
+            conn.exec_driver_sql(paused, plan.paused_inserts)
     if plan.updates:
         conn.exec_driver_sql(update_sql, plan.updates)
     if plan.notices:

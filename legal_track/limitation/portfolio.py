@@ -52,17 +52,13 @@ _LAST_DUE_SQL = {
     "sqlite": "json_extract(loan.schedule, '$[#-1].due_on')",
     "postgresql": "(loan.schedule -> -1 ->> 'due_on')",
 }
-# The start of the clock (last instalment, else maturity) and "two days before it", so
-# that rows plainly before a loan's start stay in the database (most of the ledger):
-# Python still checks the exact local day of what comes back.
-_START_SQL = {
-    "sqlite": "coalesce(json_extract(loan.schedule, '$[#-1].due_on'), loan.maturity_on)",
-    "postgresql": "coalesce((loan.schedule -> -1 ->> 'due_on')::date, loan.maturity_on)",
-}
-_EARLY_SQL = {
-    "sqlite": "date(start_on, '-2 days')",
-    "postgresql": "(start_on - 2)",
-}
+# SQLite: the start of the clock (last instalment, else maturity) and "two days before
+# it", so that rows plainly before a loan's start stay in the database (most of the
+# ledger): Python still checks the exact local day of what comes back. PostgreSQL gets
+# the starts `_starts` read, as arrays (see `_events`).
+_START_SQL = "coalesce(json_extract(loan.schedule, '$[#-1].due_on'), loan.maturity_on)"
+_EARLY_SQL = f"date({_START_SQL}, '-2 days')"
+_PG_STARTS = "unnest(%s::int[], %s::date[]) AS loan(id, start_on)"
 
 
 _PROMISE, _DEMAND, _CALL, _REPAYMENT = (
@@ -103,11 +99,11 @@ def _words(values) -> str:
     return ", ".join(f"'{v}'" for v in values)
 
 
-def _rows(conn: Connection, sql: str) -> list[tuple]:
+def _rows(conn: Connection, sql: str, params: tuple = ()) -> list[tuple]:
     """Plain tuples straight from the driver, inside the session's transaction."""
     cursor = conn.connection.dbapi_connection.cursor()
     try:
-        cursor.execute(sql)
+        cursor.execute(sql, params) if params else cursor.execute(sql)
         return cursor.fetchall()
     finally:
         cursor.close()
@@ -140,19 +136,33 @@ def _events(conn: Connection, where: str, start: dict[int, date]) -> dict[int, l
     contact = pack["contact"]
     demand, calls = set(contact["demand_channels"]), set(contact["evidence_dependent_channels"])
     found: dict[int, list[Mark]] = defaultdict(list)
-    start_sql = _START_SQL.get(conn.dialect.name)
-    if start_sql:
+    dialect = conn.dialect.name
+    contact_where = where.replace("loan.id", "contactlog.loan_id")
+    ledger_where = where.replace("loan.id", "ledgerentry.loan_id")
+    params: tuple = ()
+    if dialect == "sqlite":
         # each loan, then its rows from (about) its start on, through the indexes on
         # (loan_id, at) and (loan_id, booked_on); CROSS JOIN keeps that order in SQLite.
         # The database drops the rows before the start (most of a delinquent ledger).
-        early_sql = _EARLY_SQL[conn.dialect.name].replace("start_on", start_sql)
         contact_from = (f"loan CROSS JOIN contactlog WHERE contactlog.loan_id = loan.id "
-                        f"AND {where} AND contactlog.at >= {early_sql} AND")  # fmt: skip
+                        f"AND {where} AND contactlog.at >= {_EARLY_SQL} AND")  # fmt: skip
         ledger_from = (f"loan CROSS JOIN ledgerentry WHERE ledgerentry.loan_id = loan.id "
-                       f"AND {where} AND ledgerentry.booked_on >= {start_sql} AND")  # fmt: skip
+                       f"AND {where} AND ledgerentry.booked_on >= {_START_SQL} AND")  # fmt: skip
+    elif dialect == "postgresql":
+        # The same filter, with the starts already read (no schedule parsed again for
+        # every row joined) and the range put on the rows' own loan_id: PostgreSQL does not
+        # carry a range on loan.id over the join, and scanned the whole ledger and contact
+        # log for every range of loans. So it reads the range through the (loan_id, ...)
+        # indexes and drops the rows before each start in the join.
+        ids = sorted(start)
+        params = (ids, [start[i] for i in ids])
+        contact_from = (f"{_PG_STARTS} JOIN contactlog ON contactlog.loan_id = loan.id "
+                        f"WHERE {contact_where} AND contactlog.at >= loan.start_on - 2 AND")  # fmt: skip
+        ledger_from = (f"{_PG_STARTS} JOIN ledgerentry ON ledgerentry.loan_id = loan.id "
+                       f"WHERE {ledger_where} AND ledgerentry.booked_on >= loan.start_on AND")  # fmt: skip
     else:
-        contact_from = f"contactlog WHERE {where.replace('loan.id', 'contactlog.loan_id')} AND"
-        ledger_from = f"ledgerentry WHERE {where.replace('loan.id', 'ledgerentry.loan_id')} AND"
+        contact_from = f"contactlog WHERE {contact_where} AND"
+        ledger_from = f"ledgerentry WHERE {ledger_where} AND"
     rows = _rows(
         conn,
         f"""
@@ -162,6 +172,7 @@ def _events(conn: Connection, where: str, start: dict[int, date]) -> dict[int, l
           ((contactlog.delivery_status = 'delivered' AND contactlog.direction = 'outbound'
             AND contactlog.channel IN ({_words(demand | calls)}))
            OR (contactlog.promise_date IS NOT NULL AND contactlog.delivery_status <> 'failed'))""",
+        params,
     )
     # a local day is at most one day after the UTC day: skip rows a day or more too early
     early = _keyed(rows, {i: d - timedelta(days=1) for i, d in start.items()}, prefix=10)
@@ -178,6 +189,7 @@ def _events(conn: Connection, where: str, start: dict[int, date]) -> dict[int, l
         f"""
         SELECT ledgerentry.loan_id, ledgerentry.booked_on, ledgerentry.reference
         FROM {ledger_from} ledgerentry.kind IN ({_words(pack["ledger"]["kinds"])})""",
+        params,
     )
     keyed = _keyed(rows, start)
     for loan_id, booked_on, reference in rows:

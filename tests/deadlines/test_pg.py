@@ -11,11 +11,11 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
 from legal_track.calendar.workdays import load_calendar
-from legal_track.cases.events import add_event, update_event
+from legal_track.cases.events import add_event, delete_event, update_event
 from legal_track.db import make_engine, migrate
 from legal_track.deadlines import override_deadline, recompute_all
 from legal_track.deadlines.holidays import load_notice
-from legal_track.models import Deadline, DeadlineNotice, DeadlineStatus, User
+from legal_track.models import Deadline, DeadlineNotice, DeadlineStatus, DeadlineText, User
 from tests.calendar.notices import NOTICE_2027_TOML
 from tests.factories import T0, make_case
 
@@ -84,3 +84,28 @@ def test_events_overrides_and_notice_on_postgresql(pg_engine, now):
         assert recompute_all(s, now=now).skipped_cases == 1
         forced = recompute_all(s, now=now, force=True)
         assert (forced.updated, forced.inserted) == (0, 0) and forced.unchanged == 4
+
+
+@pytest.mark.pg
+def test_full_recompute_prunes_unused_texts_on_postgresql(pg_engine, now):
+    """The prune statement differs from the obvious NOT IN (pathological on PostgreSQL at
+    portfolio size): it still removes exactly the texts no deadline uses."""
+    with Session(pg_engine, expire_on_commit=False) as s:
+        owner = User(username="pg2", password_hash="-", created_at=T0)
+        s.add(owner)
+        s.commit()
+        a = make_case(s, owner_id=owner.id, stage="lit_served")
+        b = make_case(s, owner_id=owner.id, stage="lit_served")
+        s.commit()
+        kept = add_event(s, case_id=a.id, kind="judgment_served", on=D("2026-09-21"),
+                         actor="li", now=now)  # fmt: skip
+        gone = add_event(s, case_id=b.id, kind="judgment_served", on=D("2026-03-02"),
+                         actor="li", now=now)  # fmt: skip
+        assert len(s.exec(select(DeadlineText)).all()) == 2
+        delete_event(s, event_id=gone.id, actor="li", now=now)
+        s.exec(text("UPDATE deadline SET fingerprint = 'stale'"))
+        s.commit()
+        assert recompute_all(s, now=now, force=True).updated == 1
+        left = s.exec(select(DeadlineText)).all()
+        assert len(left) == 1 and "2026-09-21" in left[0].explanation_zh, "only the used text"
+        assert s.exec(select(Deadline)).one().trigger_event_id == kept.id

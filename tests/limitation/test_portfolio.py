@@ -127,3 +127,65 @@ def test_recompute_on_postgresql(now, calendar):
         with admin.begin() as conn:
             conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
         admin.dispose()
+
+
+def boundary_portfolio(session):
+    """Interrupting rows right at the clock's start (the last instalment, 2023-03-02):
+    the databases keep the rows from the start on and drop those before it."""
+    schedule = [{"due_on": "2023-03-02", "principal": "100.00", "interest": "1.00"}]
+    loans = [make_loan(session, maturity_on=date(2023, 1, 10), schedule=schedule)
+             for _ in range(4)]  # fmt: skip
+    make_ledger(session, loans[0], booked_on=date(2023, 3, 2), reference="HK-ON")
+    make_ledger(session, loans[1], booked_on=date(2023, 3, 1), reference="HK-BEFORE")
+    make_contact(session, loans[2], at=at(date(2023, 3, 2), hour=0))  # the day before in UTC
+    make_contact(session, loans[3], at=at(date(2023, 3, 1), hour=23))
+    session.commit()
+    return loans
+
+
+@pytest.fixture
+def pg_session():
+    url = pg_url()
+    schema = f"clocks_{os.getpid()}"
+    admin = create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"))
+    eng = create_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+    SQLModel.metadata.create_all(eng)
+    try:
+        with Session(eng, expire_on_commit=False) as s:
+            yield s
+    finally:
+        eng.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.mark.parametrize(
+    "db", ["sqlite", pytest.param("postgresql", marks=pytest.mark.pg)], ids=str
+)
+def test_rows_at_the_start_are_read_and_those_before_are_not(db, request, now, calendar):
+    """The bulk reads filter the ledger and contact log by each loan's start inside the
+    database (differently on each): the same clocks as one loan's, on both."""
+    s = request.getfixturevalue("session" if db == "sqlite" else "pg_session")
+    loans = boundary_portfolio(s)
+
+    def clocks() -> dict[int, tuple]:
+        return {i: (r.start_on, r.expiry, r.last_event_source, r.last_event_on,
+                    r.last_event_source_id) for i, r in stored(s).items()}  # fmt: skip
+
+    assert recompute_portfolio(s, today=TODAY, now=now, calendar=calendar) == 4
+    ranged = clocks()  # loans read by id range
+    recompute_portfolio(s, today=TODAY, now=now, calendar=calendar,
+                        loan_ids=[loan.id for loan in loans])  # fmt: skip
+    assert clocks() == ranged, f"{db}: read by id list, the same clocks"
+    for loan in loans:
+        one = clock_for_loan(s, loan_id=loan.id, today=TODAY, calendar=calendar)
+        last = one.last_event
+        expected = (one.start, one.expiry, last.source_id if last else None)
+        row = ranged[loan.id]
+        assert (row[0], row[1], row[4]) == expected, f"{db}: as clock_for_loan"
+    got = [ranged[loan.id][2:4] for loan in loans]
+    assert got == [("ledger", date(2023, 3, 2)), (None, None),
+                   ("contact_log", date(2023, 3, 2)), (None, None)], "start day in, day before out"  # fmt: skip
