@@ -3,7 +3,11 @@ the audit chain and the evidence store afterwards, roles, and a purge that fails
 
 from __future__ import annotations
 
+import os
+import subprocess
+from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -27,6 +31,7 @@ from legal_track.models import (
 )
 from legal_track.retention import RetentionDenied, RetentionError, candidates, purge
 from legal_track.retention.rules import due_on, latest_closing_due
+from tests.components import require, require_binary
 from tests.factories import make_case, make_loan
 from tests.retention.conftest import CLOSED_LONG_AGO, NOW, TODAY, seed_case
 
@@ -213,17 +218,33 @@ def test_a_failure_mid_purge_leaves_nothing_changed(db, settings):
     assert len(candidates(db, today=TODAY, settings=settings)) == 2, "both still due"
 
 
+@contextmanager
+def _undeletable(path: Path):
+    """`path` cannot be deleted while inside: its folder read-only, or, as root (whom
+    permissions do not stop), the file immutable (`chattr +i`, needs CAP_LINUX_IMMUTABLE
+    and a file system with the attribute: CI's runner has both)."""
+    if os.geteuid() != 0:
+        path.parent.chmod(0o555)
+        try:
+            yield
+        finally:
+            path.parent.chmod(0o755)
+        return
+    chattr = require_binary("chattr", "e2fsprogs")
+    made = subprocess.run([chattr, "+i", str(path)], capture_output=True, text=True)
+    require(made.returncode == 0, "an immutable file (chattr +i)", made.stderr.strip())
+    try:
+        yield
+    finally:
+        subprocess.run([chattr, "-i", str(path)], check=True)
+
+
 def test_files_that_could_not_be_deleted_are_named_and_removed_by_the_next_run(db, settings):
     seeded = seed_case(db, settings)
-    folder = seeded.document_path.parent
-    folder.chmod(0o555)  # the document cannot be deleted after the commit
-    try:
+    with _undeletable(seeded.document_path):  # the document cannot go after the commit
         report = purge(db, case_ids=[seeded.case.id], actor="admin", role=Role.admin, now=NOW,
                        today=TODAY, settings=settings)  # fmt: skip
-    finally:
-        folder.chmod(0o755)
-    if not report.files.failed:  # running as root: permissions do not stop unlink
-        pytest.skip("the file system let a read-only folder lose a file (root)")
+    assert report.files.failed, "the undeletable document is reported"
     assert str(seeded.document_path) in report.files.failed[0]
     db.expire_all()
     assert db.get(Case, seeded.case.id).purged_at is not None, "the database is purged"
