@@ -62,7 +62,8 @@ def flags_command(
     from legal_track.privacy.consents import open_case_flags
 
     with session() as s, progress_bar("reviewing contact logs") as bar:
-        found = open_case_flags(s, tz=_timezone(), role=None, case_ref=case_ref, progress=bar)
+        case_id = find_case(s, case_ref).id if case_ref else None
+        found = open_case_flags(s, tz=_timezone(), role=None, case_id=case_id, progress=bar)
     if as_json:
         print_json({c.case_ref: [_row(r) for r in c.flags] for c in found})
         return

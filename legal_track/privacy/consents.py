@@ -203,13 +203,6 @@ def review_loans(session: Session, loan_ids: Iterable[int], *, tz: str,
         progress(len(ordered), len(ordered))
 
 
-def _case(session: Session, ref: str) -> Case:
-    case = session.exec(select(Case).where(Case.ref == ref)).first()
-    if case is None:
-        raise LookupError(f"case {ref} does not exist")
-    return case
-
-
 def _case_loans(session: Session, case_id: int) -> list[int]:
     return list(session.exec(select(CaseLoan.loan_id).where(CaseLoan.case_id == case_id)))
 
@@ -229,13 +222,14 @@ class CaseFlags:
 
 
 def open_case_flags(session: Session, *, tz: str, role: Role | str | None,
-                    case_ref: str | None = None,
+                    case_id: int | None = None,
                     progress: Progress | None = None) -> list[CaseFlags]:  # fmt: skip
-    """The flagged rows by case: of one case (`case_ref`) or of every case not closed."""
+    """The flagged rows by case: of one case (`case_id`, listed even with none) or of every
+    case not closed (only those with flags)."""
     check_role(role, REVIEW_ROLES, "see the third-party contacts of a case")
     query = select(Case.ref, CaseLoan.loan_id).join(CaseLoan, CaseLoan.case_id == Case.id)
-    if case_ref is not None:
-        query = query.where(Case.id == _case(session, case_ref).id)
+    if case_id is not None:
+        query = query.where(Case.id == case_id)
     else:
         query = query.where(col(Case.closed_on).is_(None))
     by_loan: dict[int, list[str]] = defaultdict(list)
@@ -246,8 +240,9 @@ def open_case_flags(session: Session, *, tz: str, role: Role | str | None,
         if r.flagged:
             for ref in by_loan[r.loan_id]:
                 out[ref].append(r)
-    if case_ref is not None:
-        return [CaseFlags(case_ref, out.get(case_ref, []))]
+    if case_id is not None:
+        refs = sorted({ref for refs in by_loan.values() for ref in refs})
+        return [CaseFlags(ref, out.get(ref, [])) for ref in refs]
     return [CaseFlags(ref, out[ref]) for ref in sorted(out)]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from legal_track.models import Role
+from legal_track.config import get_settings
 from legal_track.privacy.consents import (
     PrivacyError,
     case_contracts,
@@ -14,15 +14,15 @@ from legal_track.privacy.consents import (
     consents_of,
     mark_contact,
     record_consent,
+    unmark_contact,
 )
 from legal_track.privacy.masks import mask_target
+from legal_track.privacy.roles import CASE_WORKER_ROLES, DECIDER_ROLES
 from legal_track.privacy.rules import load_rules
 from legal_track.ui.context import current_user, lang, now, session, today, tr
 from legal_track.ui.widgets import day, table
 
 K = "case.privacy."
-TEAM = (Role.admin, Role.lead, Role.staff)
-DECIDERS = (Role.admin, Role.lead)
 
 
 def _why(r) -> str:
@@ -39,7 +39,7 @@ def render(case_id: int) -> None:
     if user is None:
         return
     with session() as s:
-        reviews = case_review(s, case_id=case_id, tz=_zone(), role=user.role)
+        reviews = case_review(s, case_id=case_id, tz=get_settings().timezone, role=user.role)
         contracts = case_contracts(s, case_id=case_id)
         records = consents_of(s, loan_ids=contracts, role=user.role)
     st.caption(tr("privacy.intro"))
@@ -58,7 +58,7 @@ def render(case_id: int) -> None:
         st.markdown(f"**{tr('privacy.consents')}**")
         rules = load_rules()
         table([{"privacy.col.contract": contracts.get(c.loan_id, ""),
-                "privacy.col.target": c.target if user.role in TEAM else mask_target(c.target),
+                "privacy.col.target": c.target if user.role in CASE_WORKER_ROLES else mask_target(c.target),
                 "privacy.consent.name": c.name,
                 "privacy.consent.relation": _name(rules.relations[c.relation]),
                 "privacy.consent.basis": _name(rules.basis[c.basis]),
@@ -66,16 +66,10 @@ def render(case_id: int) -> None:
                 "privacy.consent.until": day(c.until) if c.until else "",
                 "privacy.consent.proof": c.proof_ref} for c in records],
               key=K + "records")  # fmt: skip
-    if reviews and user.role in DECIDERS:
+    if reviews and user.role in DECIDER_ROLES:
         _mark_form(reviews, user)
-    if contracts and user.role in TEAM:
+    if contracts and user.role in CASE_WORKER_ROLES:
         _record_form(contracts, user)
-
-
-def _zone() -> str:
-    from legal_track.config import get_settings
-
-    return get_settings().timezone
 
 
 def _name(item) -> str:
@@ -97,10 +91,18 @@ def _mark_form(reviews, user) -> None:
                            horizontal=True)  # fmt: skip
         reason = st.text_input(tr("privacy.mark.reason"), key=K + "mark.reason", max_chars=500)
         go = st.form_submit_button(tr("privacy.mark.submit"))
-    if not go:
+        undo = any(r.mark for r in reviews) and st.form_submit_button(tr("privacy.mark.undo"))
+    if not (go or undo):
         return
     try:
         with session() as s:
+            if undo:
+                if unmark_contact(s, contact_id=contact, actor=user.username, role=user.role,
+                                  now=now()):  # fmt: skip
+                    st.success(tr("privacy.mark.undone", id=contact))
+                else:
+                    st.error(tr("privacy.mark.none", id=contact))
+                return
             mark_contact(s, contact_id=contact, include=include, reason=reason,
                          actor=user.username, role=user.role, now=now())  # fmt: skip
         decision = tr("privacy.mark.include" if include else "privacy.mark.exclude")

@@ -77,7 +77,7 @@ def test_rows_with_obligors_are_not_reviewed_and_the_rest_are_flagged_or_uncover
     assert status == {ids["sister_early"]: "flagged", ids["sister"]: "flagged",
                       ids["employer"]: "flagged", ids["sister_after"]: "flagged",
                       ids["inbound"]: "uncovered"}  # fmt: skip
-    (flags,) = open_case_flags(session, tz=TZ, role="staff", case_ref=case.ref)
+    (flags,) = open_case_flags(session, tz=TZ, role="staff", case_id=case.id)
     assert [r.contact_id for r in flags.flags] == [
         ids["sister_early"],
         ids["sister"],

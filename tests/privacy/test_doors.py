@@ -64,6 +64,13 @@ def test_the_lead_sees_the_flag_and_marks_the_row_into_the_bundles(app, db, user
     assert (mark.contact_id, mark.include, mark.marked_by) == (employer, True, "lead_p")
     at = _open_tab(app, lead, case.ref)
     assert not at.warning, "nothing flagged once the row is marked (tab and header)"
+    at.selectbox(key="case.privacy.mark.contact").set_value(employer)
+    at.button(key="FormSubmitter:case.privacy.mark-撤销所选记录的标记").click().run()
+    assert not at.exception, at.exception
+    assert any("标记已撤销" in s.value for s in at.success), [e.value for e in at.error]
+    assert db.exec(select(ContactMark)).scalars().all() == []
+    at = _open_tab(app, lead, case.ref)
+    assert any("1 条与第三方的联系未记录合法性基础" in w.value for w in at.warning), "flagged again"
 
 
 def test_staff_records_a_basis_but_cannot_mark(app, db, user_of):
@@ -144,8 +151,9 @@ def test_the_cli_lists_flags_marks_and_shows_the_records(env):
     assert runner.invoke(cli, ["privacy", "unmark", str(employer), "--by", "lead_c"]).exit_code == 0
     again = runner.invoke(cli, ["privacy", "unmark", str(employer), "--by", "lead_c"])
     assert again.exit_code == 1 and "has no mark" in again.output
-    unknown = runner.invoke(cli, ["privacy", "review", "LT-2026-999999"])
-    assert unknown.exit_code == 1 and "no case with reference" in unknown.output
+    for command in ("review", "flags"):
+        unknown = runner.invoke(cli, ["privacy", command, "LT-2026-999999"])
+        assert unknown.exit_code == 1 and "no case with reference" in unknown.output
     with session() as s:
         actions = list(s.exec(select(AuditEntry.action)).scalars())
     assert actions.count("privacy.mark") == 1 and actions.count("privacy.unmark") == 1

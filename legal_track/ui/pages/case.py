@@ -8,8 +8,7 @@ import streamlit as st
 from legal_track.analytics import case_costs, case_recovery
 from legal_track.cases.listing import case_detail, case_id_for_ref
 from legal_track.config import get_settings
-from legal_track.models import Role
-from legal_track.privacy.consents import flagged_count
+from legal_track.privacy.consents import REVIEW_ROLES, flagged_count
 from legal_track.ui import case_sections as sections
 from legal_track.ui import widgets as w
 from legal_track.ui.case_tabs import CASE_TABS
@@ -17,7 +16,6 @@ from legal_track.ui.context import now, page_entered, require_role, session, tr
 from legal_track.ui.scope import firm_for
 from legal_track.ui.widgets import page_title
 
-REVIEWERS = (Role.admin, Role.lead, Role.staff, Role.viewer)
 AUDITED = "case.audited_ref"  # one case.view audit entry per visit, not per rerun
 
 user = require_role()
@@ -47,7 +45,7 @@ with session() as s:
 st.session_state[AUDITED] = ref
 
 sections.case_header(detail)
-if user.role in REVIEWERS:
+if user.role in REVIEW_ROLES:
     with session() as s:
         flagged = flagged_count(s, case_id=case_id, tz=get_settings().timezone)
     if flagged:
