@@ -54,25 +54,6 @@ def drop_schema(url: str, schema: str) -> None:
     admin.dispose()
 
 
-def reset_sequences(conn) -> None:
-    """Move every serial/identity sequence past the ids written explicitly (a copy or a
-    bulk build gives ids itself; the next insert through the ORM must not collide)."""
-    from sqlalchemy import text
-
-    rows = conn.execute(text(
-        "SELECT c.table_name, c.column_name, pg_get_serial_sequence("
-        "quote_ident(c.table_name), c.column_name) FROM information_schema.columns c "
-        "WHERE c.table_schema = current_schema() AND (c.is_identity = 'YES' "
-        "OR c.column_default LIKE 'nextval(%')"
-    )).all()  # fmt: skip
-    for table, column, sequence in rows:
-        if sequence:
-            conn.execute(text(
-                f'SELECT setval(:seq, coalesce((SELECT max("{column}") FROM "{table}"), 0) + 1, '
-                "false)"
-            ), {"seq": sequence})  # fmt: skip
-
-
 def copy_to_pg(db: Path, target_url: str, *, log=print) -> dict[str, int]:
     """Every table of the SQLite file `db` into the migrated schema of `target_url`
     (from `fresh_schema`), parents before children, with COPY; rows per table.
@@ -87,6 +68,8 @@ def copy_to_pg(db: Path, target_url: str, *, log=print) -> dict[str, int]:
     off (`session_replication_role = replica`), then sequences are reset and the schema is
     analysed."""
     from sqlalchemy import MetaData, create_engine, text
+
+    from legal_track.db import advance_sequences
 
     target = create_engine(target_url)
     meta = MetaData()
@@ -120,7 +103,7 @@ def copy_to_pg(db: Path, target_url: str, *, log=print) -> dict[str, int]:
             copied[table.name] = n
             if n:
                 log(f"pg: {table.name}: {n:,} rows")
-        reset_sequences(conn)
+        advance_sequences(conn)
         conn.execute(text("SET session_replication_role = origin"))
     with target.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         for name in copied:  # this schema's tables only, not the whole database

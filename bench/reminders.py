@@ -196,10 +196,10 @@ def measure(url: str, cases: int, work: Path) -> dict:
     t_build, counts = _timed(lambda: build(url, cases))
     engine = make_engine(url)
     if db == "PostgreSQL":
-        from bench._pg import reset_sequences
+        from legal_track.db import advance_sequences
 
         with engine.begin() as conn:  # the build gave ids itself
-            reset_sequences(conn)
+            advance_sequences(conn)
     print(f"{db}: portfolio {counts} in {t_build:.1f} s", flush=True)
     outbox = work / f"outbox-{db.lower()}"
     settings = Settings(_env_file=None, database_url=url, outbox_dir=outbox,

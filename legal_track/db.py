@@ -119,6 +119,28 @@ def migrate(engine: Engine) -> None:
     command.upgrade(alembic_config(engine), "heads")
 
 
+def advance_sequences(conn) -> None:
+    """PostgreSQL: move every serial/identity sequence of the current schema past the ids
+    written explicitly (a demo build, a copy, a bulk load), so that the next insert that
+    lets the database choose the id does not collide. Nothing to do on SQLite."""
+    from sqlalchemy import text
+
+    if conn.dialect.name != "postgresql":
+        return
+    rows = conn.execute(text(
+        "SELECT c.table_name, c.column_name, pg_get_serial_sequence("
+        "quote_ident(c.table_name), c.column_name) FROM information_schema.columns c "
+        "WHERE c.table_schema = current_schema() AND (c.is_identity = 'YES' "
+        "OR c.column_default LIKE 'nextval(%')"
+    )).all()  # fmt: skip
+    for table, column, sequence in rows:
+        if sequence:
+            conn.execute(text(
+                f'SELECT setval(:seq, coalesce((SELECT max("{column}") FROM "{table}"), 0) + 1, '
+                "false)"
+            ), {"seq": sequence})  # fmt: skip
+
+
 def utcnow_from(now: datetime) -> datetime:
     """Normalise a caller-supplied clock value to aware UTC."""
     if now.tzinfo is None:

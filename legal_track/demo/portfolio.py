@@ -26,6 +26,7 @@ from legal_track.auth import hash_password
 from legal_track.cases.lifecycle import Route, Stage
 from legal_track.cases.visits import rebuild_visits
 from legal_track.claims.fees import enforcement_fee
+from legal_track.db import advance_sequences
 from legal_track.deadlines.periods import add_months
 from legal_track.demo.archive import add_archived_case
 from legal_track.demo.privacy import add_demo_third_parties
@@ -376,7 +377,7 @@ def generate(
                 creditor_id=creditor_ids[0], owner_id=staff[0], owner=TEAM[1][0],
                 court=REGIONS[0][2], now=now,
             )  # fmt: skip
-        _advance_sequences(conn, (Borrower, Loan, Case))
+        advance_sequences(conn)  # the demo writes its own ids
         _outside_counsel(conn, case_rows, pw_hash, now)
         record(
             s,
@@ -484,19 +485,6 @@ def _outside_counsel(conn, case_rows: list[dict], pw_hash: str, now: datetime) -
         created_at=now,
     )).inserted_primary_key[0]  # fmt: skip
     conn.execute(insert(CounselAccount).values(user_id=uid, firm_id=firm_ids[COUNSEL[1]]))
-
-
-def _advance_sequences(conn, models) -> None:
-    """The demo writes its own ids; on PostgreSQL the id sequences must move past them, or
-    the first borrower, loan or case created afterwards (an import, a new case) collides."""
-    if conn.dialect.name != "postgresql":
-        return
-    for model in models:
-        table = model.__table__.name
-        conn.exec_driver_sql(
-            f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
-            f'(SELECT COALESCE(MAX(id), 1) FROM "{table}"))'
-        )
 
 
 def _unique_id(used: set[str], region: str, birth: date, seq: int) -> str:
